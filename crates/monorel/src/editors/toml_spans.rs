@@ -1,0 +1,1 @@
+//! Helpers shared by the TOML editors: parse with spans, find string tokens.

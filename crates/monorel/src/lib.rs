@@ -1,0 +1,8 @@
+//! monorel's engine: the version model, exact version edits for every manifest kind, and the
+//! plans that commands show before they apply them.
+//!
+//! The engine prints nothing and spawns no process: it computes. `monorel-cli` renders and runs.
+
+pub mod apply;
+pub mod editors;
+pub mod version;

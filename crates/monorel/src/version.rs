@@ -1,0 +1,343 @@
+//! The version model: one logical version (SemVer 2.0.0), written in each ecosystem's own spelling.
+//!
+//! Cargo and Helm take SemVer as it is. Python files take the PEP 440 normal form, so a release
+//! `1.5.0-rc.1` is written `1.5.0rc1` there. The mapping is only defined where it is faithful: a
+//! SemVer pre-release that PEP 440 would read differently (`-1` is a post-release to PEP 440) or
+//! cannot spell (`-nightly.5`) is refused, never approximated.
+
+use std::fmt;
+
+pub use semver::Version;
+
+/// Why a version cannot be used where it was asked for.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{message}")]
+pub struct VersionError {
+    /// What is wrong, for a person.
+    pub message: String,
+    /// How to fix it.
+    pub help: String,
+}
+
+impl VersionError {
+    fn new(message: impl Into<String>, help: impl Into<String>) -> Self {
+        VersionError { message: message.into(), help: help.into() }
+    }
+}
+
+/// Parses a version the way a user types it on the command line: SemVer 2.0.0, strictly.
+///
+/// Near misses get a precise hint: a leading `v`, a PEP 440 spelling (`1.5.0rc1`), or a version
+/// with fewer or more than three numbers, which Cargo and Helm reject.
+pub fn parse(text: &str) -> Result<Version, VersionError> {
+    let text = text.trim();
+    if let Ok(v) = Version::parse(text) {
+        return Ok(v);
+    }
+    let message = format!("`{text}` is not a SemVer 2.0.0 version");
+    if let Some(rest) = text.strip_prefix('v') {
+        if Version::parse(rest).is_ok() {
+            return Err(VersionError::new(
+                message,
+                format!("write `{rest}`: a leading `v` belongs to tags (a Helm field that has one keeps it)"),
+            ));
+        }
+    }
+    if let Ok(pep440) = text.parse::<pep440_rs::Version>() {
+        if let Ok(semver) = from_pep440(text) {
+            if pep440.release().len() == 3 {
+                return Err(VersionError::new(
+                    message,
+                    format!("this is a PEP 440 spelling: write `{semver}`, and Python files get `{text}`"),
+                ));
+            }
+            return Err(VersionError::new(message, format!("write all three numbers: `{semver}`")));
+        }
+    }
+    Err(VersionError::new(
+        message,
+        "write MAJOR.MINOR.PATCH with an optional pre-release, e.g. `1.4.0` or `1.4.0-rc.1`",
+    ))
+}
+
+/// Renders `version` in the PEP 440 normal form, or says why it has none.
+///
+/// `1.5.0-rc.1` -> `1.5.0rc1`, `1.5.0-alpha` -> `1.5.0a0`, `2.1.0-dev` -> `2.1.0.dev0`.
+pub fn to_pep440(version: &Version) -> Result<String, VersionError> {
+    let release = format!("{}.{}.{}", version.major, version.minor, version.patch);
+    if !version.build.is_empty() {
+        return Err(VersionError::new(
+            format!(
+                "`{version}` has build metadata (`+{}`), which has no public PEP 440 form",
+                version.build
+            ),
+            "drop the build metadata for releases that include Python files (PyPI rejects local versions)",
+        ));
+    }
+    if version.pre.is_empty() {
+        return Ok(release);
+    }
+    let ids: Vec<&str> = version.pre.as_str().split('.').collect();
+    let (name, number) = match ids.as_slice() {
+        [name] => (*name, Some(0)),
+        [name, number] => (*name, number.parse::<u64>().ok().filter(|_| is_numeric_id(number))),
+        _ => (ids[0], None),
+    };
+    let refuse = |why: &str| {
+        Err(VersionError::new(
+            format!("`{version}` has no faithful PEP 440 form: {why}"),
+            "use a pre-release Python understands: `-alpha.N`, `-beta.N`, `-rc.N` or `-dev.N`",
+        ))
+    };
+    if ids.len() > 2 {
+        return refuse("PEP 440 has no spelling for three or more pre-release identifiers");
+    }
+    let Some(number) = number else {
+        return refuse("the pre-release number must be a plain integer after a dot, as in `-rc.1`");
+    };
+    match name {
+        "alpha" | "a" => Ok(format!("{release}a{number}")),
+        "beta" | "b" => Ok(format!("{release}b{number}")),
+        "rc" => Ok(format!("{release}rc{number}")),
+        "dev" => Ok(format!("{release}.dev{number}")),
+        n if is_numeric_id(n) => refuse(
+            "PEP 440 reads a number after `-` as a post-release, which sorts after the release, where SemVer sorts it before",
+        ),
+        "post" | "r" | "rev" => {
+            refuse("PEP 440 reads it as a post-release, which sorts after the release, where SemVer sorts it before")
+        }
+        "c" | "pre" | "preview" => refuse(
+            "PEP 440 maps it to `rc`, so it could not be told apart from the `-rc` pre-release of the same number",
+        ),
+        _ => refuse(&format!("PEP 440 has no pre-release named `{name}`")),
+    }
+}
+
+/// Parses any PEP 440 spelling (`0.12.0-alpha.0`, `1.9.0a1`, `2.1.0.dev0`, `1.0`) back into
+/// SemVer, when it has a faithful SemVer form.
+pub fn from_pep440(text: &str) -> Result<Version, VersionError> {
+    let parsed: pep440_rs::Version = text.trim().parse().map_err(|e| {
+        VersionError::new(
+            format!("`{text}` is not a PEP 440 version: {e}"),
+            "write a version such as `1.4.0`, `1.4.0rc1` or `1.4.0.dev0`",
+        )
+    })?;
+    let no_semver = |why: &str| {
+        Err(VersionError::new(
+            format!("`{text}` has no SemVer form: {why}"),
+            "write MAJOR.MINOR.PATCH with an optional a/b/rc/dev pre-release",
+        ))
+    };
+    if parsed.epoch() != 0 {
+        return no_semver("it has an epoch");
+    }
+    if parsed.post().is_some() {
+        return no_semver("it is a post-release");
+    }
+    if !parsed.local().is_empty() {
+        return no_semver("it has a local version label");
+    }
+    let release = parsed.release();
+    if release.len() > 3 {
+        return no_semver("it has more than three release numbers");
+    }
+    let part = |i: usize| release.get(i).copied().unwrap_or(0);
+    let mut version = Version::new(part(0), part(1), part(2));
+    let pre = match (parsed.pre(), parsed.dev()) {
+        (None, None) => None,
+        (Some(pre), None) => {
+            let name = match pre.kind {
+                pep440_rs::PrereleaseKind::Alpha => "alpha",
+                pep440_rs::PrereleaseKind::Beta => "beta",
+                pep440_rs::PrereleaseKind::Rc => "rc",
+            };
+            Some(format!("{name}.{}", pre.number))
+        }
+        (None, Some(0)) => Some("dev".to_string()),
+        (None, Some(n)) => Some(format!("dev.{n}")),
+        (Some(_), Some(_)) => return no_semver("it is a development release of a pre-release"),
+    };
+    if let Some(pre) = pre {
+        version.pre = semver::Prerelease::new(&pre).expect("a/b/rc/dev identifiers are valid SemVer");
+    }
+    Ok(version)
+}
+
+/// Whether a PEP 440 spelling found in a file denotes `version` (PEP 440 equality: `1.0` is
+/// `1.0.0`, `0.12.0-alpha.0` is `0.12.0a0`).
+pub fn pep440_matches(text: &str, version: &Version) -> bool {
+    let Ok(expected) = to_pep440(version) else { return false };
+    match (text.trim().parse::<pep440_rs::Version>(), expected.parse::<pep440_rs::Version>()) {
+        (Ok(found), Ok(expected)) => found == expected,
+        _ => false,
+    }
+}
+
+/// Whether a SemVer spelling found in a file denotes `version` exactly.
+pub fn semver_matches(text: &str, version: &Version) -> bool {
+    Version::parse(text.trim()).is_ok_and(|found| &found == version)
+}
+
+fn is_numeric_id(id: &str) -> bool {
+    !id.is_empty() && id.bytes().all(|b| b.is_ascii_digit())
+}
+
+/// How a version is spelled at one site of a file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Spelling {
+    /// SemVer exactly (Cargo manifests and lockfiles).
+    Semver,
+    /// PEP 440 normal form (Python files); any PEP 440 spelling is recognised.
+    Pep440,
+    /// SemVer, keeping a leading `v` where the field has one (Helm charts).
+    Helm,
+    /// Integers of a tuple such as `(3, 2, 1)`: the text between the parentheses.
+    IntTuple,
+}
+
+impl Spelling {
+    /// Whether `text`, as written at a site of this spelling, denotes `version`.
+    pub fn matches(self, text: &str, version: &Version) -> bool {
+        match self {
+            Spelling::Semver => semver_matches(text, version),
+            Spelling::Pep440 => pep440_matches(text, version),
+            Spelling::Helm => semver_matches(text.strip_prefix('v').unwrap_or(text), version),
+            Spelling::IntTuple => {
+                let numbers: Vec<&str> =
+                    text.split(|c: char| !c.is_ascii_digit()).filter(|s| !s.is_empty()).collect();
+                numbers.len() == 3
+                    && numbers.iter().zip([version.major, version.minor, version.patch]).all(
+                        |(text, want)| text.trim_start_matches('0').parse::<u64>().unwrap_or(0) == want,
+                    )
+            }
+        }
+    }
+
+    /// Renders `version` for a site of this spelling whose current text is `current`.
+    pub fn render(self, current: &str, version: &Version) -> Result<String, VersionError> {
+        match self {
+            Spelling::Semver => Ok(version.to_string()),
+            Spelling::Pep440 => to_pep440(version),
+            Spelling::Helm => {
+                let prefix = if current.starts_with('v') { "v" } else { "" };
+                Ok(format!("{prefix}{version}"))
+            }
+            Spelling::IntTuple => {
+                // Replace the digit runs in order, keeping the separators as written.
+                let mut parts = [version.major, version.minor, version.patch].into_iter();
+                let mut out = String::with_capacity(current.len());
+                let mut in_digits = false;
+                for c in current.chars() {
+                    if c.is_ascii_digit() {
+                        if !in_digits {
+                            out.push_str(&parts.next().unwrap_or(0).to_string());
+                        }
+                        in_digits = true;
+                    } else {
+                        in_digits = false;
+                        out.push(c);
+                    }
+                }
+                Ok(out)
+            }
+        }
+    }
+}
+
+impl fmt::Display for Spelling {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Spelling::Semver => "SemVer",
+            Spelling::Pep440 => "PEP 440",
+            Spelling::Helm => "SemVer (Helm)",
+            Spelling::IntTuple => "integer tuple",
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn check_pep440(semver: &str, expected: &str) {
+        let v = Version::parse(semver).unwrap();
+        let actual = match to_pep440(&v) {
+            Ok(s) => s,
+            Err(e) => format!("refused: {}", e.message),
+        };
+        assert_eq!(actual, expected, "{semver}");
+    }
+
+    #[test]
+    fn semver_to_pep440() {
+        check_pep440("1.5.0", "1.5.0");
+        check_pep440("1.5.0-rc.1", "1.5.0rc1");
+        check_pep440("1.5.0-alpha.2", "1.5.0a2");
+        check_pep440("1.5.0-a.2", "1.5.0a2");
+        check_pep440("1.5.0-alpha", "1.5.0a0");
+        check_pep440("1.5.0-beta.1", "1.5.0b1");
+        check_pep440("1.5.0-b.1", "1.5.0b1");
+        check_pep440("2.1.0-dev", "2.1.0.dev0");
+        check_pep440("2.1.0-dev.3", "2.1.0.dev3");
+        for refused in [
+            "1.0.0-1",
+            "1.0.0-post.1",
+            "1.0.0-r.1",
+            "1.0.0-rev.1",
+            "1.0.0-nightly.5",
+            "1.0.0-SNAPSHOT",
+            "1.0.0-preview.1",
+            "1.0.0-pre.1",
+            "1.0.0-c.1",
+            "1.0.0-alpha.1.2",
+            "1.0.0-rc1",
+            "1.0.0+build.7",
+        ] {
+            let v = Version::parse(refused).unwrap();
+            assert!(to_pep440(&v).is_err(), "{refused} should be refused");
+        }
+    }
+
+    #[test]
+    fn pep440_round_trips() {
+        for (pep, semver) in [
+            ("1.5.0", "1.5.0"),
+            ("1.5.0rc1", "1.5.0-rc.1"),
+            ("1.5.0-rc.1", "1.5.0-rc.1"),
+            ("0.12.0-alpha.0", "0.12.0-alpha.0"),
+            ("1.9.0a1", "1.9.0-alpha.1"),
+            ("2.1.0.dev0", "2.1.0-dev"),
+            ("2.1.0.dev4", "2.1.0-dev.4"),
+            ("1.0", "1.0.0"),
+            ("5.0.0b3", "5.0.0-beta.3"),
+        ] {
+            assert_eq!(from_pep440(pep).unwrap().to_string(), semver, "{pep}");
+            assert!(pep440_matches(pep, &Version::parse(semver).unwrap()), "{pep} = {semver}");
+        }
+        for refused in ["1!1.0.0", "1.0.0.post1", "1.0.0+local", "1.2.3.4", "1.0a1.dev1", "nope"] {
+            assert!(from_pep440(refused).is_err(), "{refused}");
+        }
+    }
+
+    #[test]
+    fn user_versions() {
+        assert_eq!(parse("1.4.0").unwrap().to_string(), "1.4.0");
+        assert!(parse("1.4.0rc2").unwrap_err().help.contains("`1.4.0-rc.2`"));
+        assert!(parse("v1.4.0").unwrap_err().help.contains("`1.4.0`"));
+        assert!(parse("1.3").unwrap_err().help.contains("`1.3.0`"));
+        assert!(parse("1.3.0.1").is_err());
+        assert!(parse("01.3.0").is_err());
+    }
+
+    #[test]
+    fn spellings() {
+        let v = Version::parse("3.2.1").unwrap();
+        assert!(Spelling::Helm.matches("v3.2.1", &v));
+        assert!(Spelling::IntTuple.matches("3, 2, 1", &v));
+        assert!(!Spelling::IntTuple.matches("3, 2", &v));
+        let next = Version::parse("3.10.0").unwrap();
+        assert_eq!(Spelling::IntTuple.render("3,  2, 1", &next).unwrap(), "3,  10, 0");
+        assert_eq!(Spelling::Helm.render("v3.2.1", &next).unwrap(), "v3.10.0");
+        assert_eq!(Spelling::Helm.render("3.2.1", &next).unwrap(), "3.10.0");
+    }
+}
