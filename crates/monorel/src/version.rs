@@ -39,7 +39,9 @@ pub fn parse(text: &str) -> Result<Version, VersionError> {
         if Version::parse(rest).is_ok() {
             return Err(VersionError::new(
                 message,
-                format!("write `{rest}`: a leading `v` belongs to tags (a Helm field that has one keeps it)"),
+                format!(
+                    "write `{rest}`: a leading `v` belongs to tags (a Helm field that has one keeps it)"
+                ),
             ));
         }
     }
@@ -48,7 +50,9 @@ pub fn parse(text: &str) -> Result<Version, VersionError> {
             if pep440.release().len() == 3 {
                 return Err(VersionError::new(
                     message,
-                    format!("this is a PEP 440 spelling: write `{semver}`, and Python files get `{text}`"),
+                    format!(
+                        "this is a PEP 440 spelling: write `{semver}`, and Python files get `{text}`"
+                    ),
                 ));
             }
             return Err(VersionError::new(message, format!("write all three numbers: `{semver}`")));
@@ -103,9 +107,9 @@ pub fn to_pep440(version: &Version) -> Result<String, VersionError> {
         n if is_numeric_id(n) => refuse(
             "PEP 440 reads a number after `-` as a post-release, which sorts after the release, where SemVer sorts it before",
         ),
-        "post" | "r" | "rev" => {
-            refuse("PEP 440 reads it as a post-release, which sorts after the release, where SemVer sorts it before")
-        }
+        "post" | "r" | "rev" => refuse(
+            "PEP 440 reads it as a post-release, which sorts after the release, where SemVer sorts it before",
+        ),
         "c" | "pre" | "preview" => refuse(
             "PEP 440 maps it to `rc`, so it could not be told apart from the `-rc` pre-release of the same number",
         ),
@@ -158,7 +162,8 @@ pub fn from_pep440(text: &str) -> Result<Version, VersionError> {
         (Some(_), Some(_)) => return no_semver("it is a development release of a pre-release"),
     };
     if let Some(pre) = pre {
-        version.pre = semver::Prerelease::new(&pre).expect("a/b/rc/dev identifiers are valid SemVer");
+        version.pre =
+            semver::Prerelease::new(&pre).expect("a/b/rc/dev identifiers are valid SemVer");
     }
     Ok(version)
 }
@@ -207,7 +212,9 @@ impl Spelling {
                     text.split(|c: char| !c.is_ascii_digit()).filter(|s| !s.is_empty()).collect();
                 numbers.len() == 3
                     && numbers.iter().zip([version.major, version.minor, version.patch]).all(
-                        |(text, want)| text.trim_start_matches('0').parse::<u64>().unwrap_or(0) == want,
+                        |(text, want)| {
+                            text.trim_start_matches('0').parse::<u64>().unwrap_or(0) == want
+                        },
                     )
             }
         }

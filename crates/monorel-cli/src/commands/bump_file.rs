@@ -45,7 +45,8 @@ pub(crate) fn run(dir: &Path, args: &BumpFileArgs) -> anyhow::Result<ExitCode> {
         return Ok(ExitCode::SUCCESS);
     }
     if edit.after != edit.before {
-        apply::write_atomic(&path, &edit.after).with_context(|| format!("cannot write `{shown}`"))?;
+        apply::write_atomic(&path, &edit.after)
+            .with_context(|| format!("cannot write `{shown}`"))?;
     }
     println!("{}", render::file_summary(&shown, &edit, false));
     Ok(ExitCode::SUCCESS)

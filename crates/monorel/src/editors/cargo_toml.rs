@@ -1,8 +1,283 @@
-//! Placeholder: being written.
+//! `Cargo.toml`: `[package]` and `[workspace.package]` versions, and the requirements of path
+//! dependencies that pin them.
+//!
+//! A dependency is internal when it has a `path` key; its requirement follows the release when
+//! it names the old version exactly, with or without an `=`, `~` or `^` operator (cargo-release's
+//! `upgrade` policy). Registry dependencies never move, whatever their numbers, and neither do
+//! partial requirements (`0.3`) that still match the new version.
 
-use super::{Refusal, Site};
+use toml_edit::{Item, TableLike};
 
-/// Finds the version sites.
-pub fn scan(_text: &str) -> Result<Vec<Site>, Refusal> {
-    Err(Refusal::new(super::Reason::Parse, "not implemented yet"))
+use super::{
+    Reason, Refusal, Role, Site, line_at,
+    toml_spans::{self, line_of, string_content, table},
+};
+use crate::version::Spelling;
+
+/// The dependency tables of a manifest or of one `[target.'cfg(..)']` table.
+const DEPENDENCY_TABLES: [&str; 5] = [
+    "dependencies",
+    "dev-dependencies",
+    "dev_dependencies",
+    "build-dependencies",
+    "build_dependencies",
+];
+
+/// Finds the version sites of a `Cargo.toml`.
+pub fn scan(text: &str) -> Result<Vec<Site>, Refusal> {
+    let doc = toml_spans::parse(text)?;
+    let root = doc.as_table() as &dyn TableLike;
+    let mut sites = Vec::new();
+    let mut inherited_line = None;
+
+    if let Some(version) = table(root, &["package"]).and_then(|p| p.get("version")) {
+        if version.as_table_like().is_some_and(|t| t.get("workspace").is_some()) {
+            inherited_line = Some(line_of(text, version));
+        } else {
+            let role = Role::Declaration { subject: "`[package].version`".into() };
+            sites.push(toml_spans::string_site(text, version, role, Spelling::Semver)?);
+        }
+    }
+    if let Some(version) = table(root, &["workspace", "package"]).and_then(|p| p.get("version")) {
+        let role = Role::Declaration { subject: "`[workspace.package].version`".into() };
+        sites.push(toml_spans::string_site(text, version, role, Spelling::Semver)?);
+    }
+    if sites.is_empty() {
+        return Err(no_version(root, inherited_line));
+    }
+
+    for name in DEPENDENCY_TABLES {
+        path_pins(text, table(root, &[name]), &format!("[{name}]"), &mut sites);
+    }
+    path_pins(
+        text,
+        table(root, &["workspace", "dependencies"]),
+        "[workspace.dependencies]",
+        &mut sites,
+    );
+    if let Some(targets) = table(root, &["target"]) {
+        for (cfg, target) in targets.iter() {
+            let Some(target) = target.as_table_like() else { continue };
+            for name in DEPENDENCY_TABLES {
+                path_pins(
+                    text,
+                    table(target, &[name]),
+                    &format!("[target.{cfg}.{name}]"),
+                    &mut sites,
+                );
+            }
+        }
+    }
+    Ok(sites)
+}
+
+/// Adds a follower for every path dependency in `deps` whose requirement is one exact version.
+fn path_pins(text: &str, deps: Option<&dyn TableLike>, where_: &str, sites: &mut Vec<Site>) {
+    let Some(deps) = deps else { return };
+    for (name, dep) in deps.iter() {
+        let Some(dep) = dep.as_table_like() else { continue };
+        if dep.get("path").is_none() {
+            continue;
+        }
+        let Some(content) =
+            dep.get("version").and_then(Item::as_value).and_then(|v| string_content(text, v))
+        else {
+            continue;
+        };
+        let requirement = &text[content.clone()];
+        let after_op = requirement.trim_start_matches(['=', '^', '~']).trim_start();
+        let start = content.start + (requirement.len() - after_op.len());
+        let version = after_op.trim_end();
+        // Only a single version: `>=1, <2` and `*` are ranges a bump leaves alone.
+        if version.is_empty() || version.contains([',', ' ', '<', '>', '*']) {
+            continue;
+        }
+        let range = start..start + version.len();
+        sites.push(Site {
+            line: line_at(text, range.start),
+            text: version.to_string(),
+            range,
+            role: Role::Follower { subject: format!("`{where_}` `{name}`") },
+            spelling: Spelling::Semver,
+        });
+    }
+}
+
+fn no_version(root: &dyn TableLike, inherited_line: Option<usize>) -> Refusal {
+    if let Some(line) = inherited_line {
+        return Refusal::new(
+            Reason::Inherited,
+            "`[package].version` is inherited from the workspace (`version.workspace = true`)",
+        )
+        .at_line(line)
+        .help("bump `[workspace.package].version` in the workspace root's `Cargo.toml` instead");
+    }
+    if root.get("workspace").is_some() {
+        return Refusal::new(
+            Reason::NoVersion,
+            "this workspace manifest declares no version: `[workspace.package]` has no `version`",
+        )
+        .help(
+            "the versions live in the member manifests (`crates/*/Cargo.toml`): bump those, or set \
+             `[workspace.package].version` and `version.workspace = true` in the members",
+        );
+    }
+    if root.get("package").is_some() {
+        return Refusal::new(
+            Reason::NoVersion,
+            "`[package]` has no `version` (Cargo reads it as 0.0.0)",
+        )
+        .help("add `version = \"X.Y.Z\"` to `[package]`");
+    }
+    Refusal::new(
+        Reason::NoVersion,
+        "not a Cargo manifest: there is no `[package]` or `[workspace]` table",
+    )
+    .help("pass the `Cargo.toml` of a package or of a workspace root")
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::editors::{FileKind, check as check_kind};
+
+    fn check(input: &str, old: &str, new: &str, expected: &str) {
+        assert_eq!(check_kind(FileKind::CargoToml, input, old, new), expected, "input:\n{input}");
+    }
+
+    #[test]
+    fn package_version_and_every_kind_of_path_pin() {
+        check(
+            r#"[package]
+name = "app"
+version = "1.0.0"
+
+[dependencies]
+core = { path = "../core", version = "1.0.0" }
+exact = { path = "../exact", version = "= 1.0.0" }
+registry = "1.0.0"
+
+[dev-dependencies]
+tilde = { path = "../tilde", version = "~1.0.0" }
+
+[target.'cfg(unix)'.build-dependencies]
+caret = { version = "^1.0.0", path = "../caret" }
+
+[dependencies.sub]
+path = "../sub"
+version = "1.0.0"
+
+[dependencies.range]
+path = "../range"
+version = ">=1.0.0, <2"
+"#,
+            "1.0.0",
+            "1.1.0-rc.1",
+            r#"[package]
+name = "app"
+version = "1.1.0-rc.1"
+
+[dependencies]
+core = { path = "../core", version = "1.1.0-rc.1" }
+exact = { path = "../exact", version = "= 1.1.0-rc.1" }
+registry = "1.0.0"
+
+[dev-dependencies]
+tilde = { path = "../tilde", version = "~1.1.0-rc.1" }
+
+[target.'cfg(unix)'.build-dependencies]
+caret = { version = "^1.1.0-rc.1", path = "../caret" }
+
+[dependencies.sub]
+path = "../sub"
+version = "1.1.0-rc.1"
+
+[dependencies.range]
+path = "../range"
+version = ">=1.0.0, <2"
+"#,
+        );
+    }
+
+    #[test]
+    fn build_metadata_and_literal_strings() {
+        check(
+            "[package]\nversion = '0.11.0+wasi'\n",
+            "0.11.0+wasi",
+            "0.12.0+wasi",
+            "[package]\nversion = '0.12.0+wasi'\n",
+        );
+        // Build metadata is part of the version a file must hold.
+        assert!(
+            check_kind(
+                FileKind::CargoToml,
+                "[package]\nversion = '0.11.0+wasi'\n",
+                "0.11.0",
+                "0.12.0"
+            )
+            .starts_with("refused (Mismatch)")
+        );
+    }
+
+    #[test]
+    fn package_and_workspace_package_move_apart() {
+        let input = "[package]\nversion = \"2.0.0\"\n\n[workspace.package]\nversion = \"0.5.0\"\n";
+        check(
+            input,
+            "0.5.0",
+            "0.6.0",
+            "[package]\nversion = \"2.0.0\"\n\n[workspace.package]\nversion = \"0.6.0\"\n",
+        );
+        check(
+            input,
+            "2.0.0",
+            "3.0.0",
+            "[package]\nversion = \"3.0.0\"\n\n[workspace.package]\nversion = \"0.5.0\"\n",
+        );
+    }
+
+    #[test]
+    fn refusals() {
+        check(
+            "[package]\nname = \"m\"\nversion.workspace = true\n",
+            "1.0.0",
+            "1.1.0",
+            "refused (Inherited) at line Some(3): `[package].version` is inherited from the workspace (`version.workspace = true`)",
+        );
+        check(
+            "[package]\nversion = { workspace = true }\n",
+            "1.0.0",
+            "1.1.0",
+            "refused (Inherited) at line Some(2): `[package].version` is inherited from the workspace (`version.workspace = true`)",
+        );
+        check(
+            "[package]\nname = \"m\"\n",
+            "1.0.0",
+            "1.1.0",
+            "refused (NoVersion) at line None: `[package]` has no `version` (Cargo reads it as 0.0.0)",
+        );
+        check(
+            "[package]\nname = \"m\"\nversion = \"1.0.0\n",
+            "1.0.0",
+            "1.1.0",
+            "refused (Parse) at line Some(3): invalid TOML: invalid basic string, expected `\"`",
+        );
+        check(
+            "[package]\nversion = \"\"\"1.0.0\"\"\"\n",
+            "1.0.0",
+            "1.1.0",
+            "refused (Parse) at line Some(2): `[package].version` is not a one-line string, so there is no version token to replace",
+        );
+        check(
+            "[package]\nversion = \"1.0.\\u0030\"\n",
+            "1.0.0",
+            "1.1.0",
+            "refused (Parse) at line Some(2): `[package].version` is not a one-line string, so there is no version token to replace",
+        );
+        check(
+            "[dependencies]\nx = \"1\"\n",
+            "1.0.0",
+            "1.1.0",
+            "refused (NoVersion) at line None: not a Cargo manifest: there is no `[package]` or `[workspace]` table",
+        );
+    }
 }

@@ -96,6 +96,18 @@ impl FileKind {
         }
     }
 
+    /// How to get out of a file that is not at the version a bump starts from.
+    fn mismatch_help(self, old: &Version) -> String {
+        match self {
+            FileKind::CargoLock => format!(
+                "check `--from`; if the manifests are at {old}, `cargo update --workspace` brings Cargo.lock back in step"
+            ),
+            _ => format!(
+                "the file is not at {old}: check `--from`, or bring the file back in step with the release"
+            ),
+        }
+    }
+
     /// Whether all of a file's declarations describe one thing and so must agree.
     ///
     /// A Cargo.toml's `[package]` and `[workspace.package]` are two things that may be versioned
@@ -302,9 +314,7 @@ pub fn plan_sites(
             format!("expected version {old}, found {}", found.join(", ")),
         )
         .at_line(other[0].line)
-        .help(format!(
-            "the file is not at {old}: check `--from`, or bring the file back in step with the release"
-        )));
+        .help(kind.mismatch_help(old)));
     }
     if kind.declarations_must_agree() && !other.is_empty() {
         let all: Vec<String> = declarations
@@ -342,7 +352,7 @@ pub fn plan_sites(
         let to = site.spelling.render(&site.text, new).map_err(|e| {
             Refusal::new(
                 Reason::InvalidNew,
-                format!("cannot write {} at {}: {}", new, site.role.subject(), e.message),
+                format!("{} (needed at {})", e.message, site.role.subject()),
             )
             .at_line(site.line)
             .help(e.help)
@@ -383,4 +393,16 @@ fn splice(bytes: &[u8], changes: &[Change]) -> Vec<u8> {
 /// The 1-based line of byte `offset` in `text`.
 pub fn line_at(text: &str, offset: usize) -> usize {
     text.as_bytes()[..offset.min(text.len())].iter().filter(|&&b| b == b'\n').count() + 1
+}
+
+/// Test helper: bump `input` from `old` to `new` and render the outcome as text, so tests read
+/// as a table of inputs and outputs.
+#[cfg(test)]
+pub(crate) fn check(kind: FileKind, input: &str, old: &str, new: &str) -> String {
+    let old = Version::parse(old).unwrap();
+    let new = Version::parse(new).unwrap();
+    match plan_file(kind, input.as_bytes(), &old, &new) {
+        Ok(edit) => String::from_utf8(edit.after).unwrap(),
+        Err(r) => format!("refused ({:?}) at line {:?}: {}", r.reason, r.line, r.message),
+    }
 }

@@ -1,8 +1,268 @@
-//! Placeholder: being written.
+//! `pyproject.toml`: the PEP 621 `[project].version` and Poetry's `[tool.poetry].version`.
+//!
+//! When `[project].dynamic` lists `version`, no literal here is the release version: the build
+//! backend reads it from a module, a file, Cargo.toml or git tags. This editor refuses, naming
+//! where the version really lives, and never takes `fallback-version` for the release version.
 
-use super::{Refusal, Site};
+use toml_edit::{Item, TableLike};
 
-/// Finds the version sites.
-pub fn scan(_text: &str) -> Result<Vec<Site>, Refusal> {
-    Err(Refusal::new(super::Reason::Parse, "not implemented yet"))
+use super::{
+    Reason, Refusal, Role, Site,
+    toml_spans::{self, array_contains, line_of, table},
+};
+use crate::version::Spelling;
+
+/// Finds the version sites of a `pyproject.toml`.
+pub fn scan(text: &str) -> Result<Vec<Site>, Refusal> {
+    let doc = toml_spans::parse(text)?;
+    let root = doc.as_table() as &dyn TableLike;
+    let project = table(root, &["project"]);
+    let poetry = table(root, &["tool", "poetry"]);
+    let mut sites = Vec::new();
+
+    let dynamic = project.and_then(|p| p.get("dynamic"));
+    let is_dynamic = array_contains(dynamic, "version");
+    if let Some(version) = project.and_then(|p| p.get("version")) {
+        if is_dynamic {
+            return Err(Refusal::new(
+                Reason::Parse,
+                "`[project].version` is set and also listed in `[project].dynamic`",
+            )
+            .at_line(line_of(text, version))
+            .help("a version is either static or dynamic: remove one of them"));
+        }
+        let role = Role::Declaration { subject: "`[project].version`".into() };
+        sites.push(toml_spans::string_site(text, version, role, Spelling::Pep440)?);
+    }
+    if let Some(version) = poetry.and_then(|p| p.get("version")) {
+        let role = Role::Declaration { subject: "`[tool.poetry].version`".into() };
+        sites.push(toml_spans::string_site(text, version, role, Spelling::Pep440)?);
+    }
+    if !sites.is_empty() {
+        return Ok(sites);
+    }
+    if is_dynamic {
+        let line = dynamic.map_or(1, |d| line_of(text, d));
+        return Err(dynamic_source(root, project).at_line(line));
+    }
+    Err(Refusal::new(Reason::NoVersion, "no `[project].version` or `[tool.poetry].version`")
+        .help("add `version = \"X.Y.Z\"` to `[project]`, or list the file that holds the version in the configuration"))
+}
+
+/// Says where a dynamic version comes from, as far as the backend's configuration tells.
+fn dynamic_source(root: &dyn TableLike, project: Option<&dyn TableLike>) -> Refusal {
+    let str_at = |path: &[&str], key: &str| -> Option<String> {
+        table(root, path)?.get(key)?.as_str().map(str::to_string)
+    };
+    let dynamic = |place: String, how: &str| {
+        Refusal::new(
+            Reason::Dynamic,
+            format!("`[project].version` is dynamic; the version lives in {place}, read by {how}"),
+        )
+        .help("bump that file instead; pyproject.toml has no version to edit")
+    };
+    let from_vcs = |how: &str| {
+        Refusal::new(
+            Reason::FromVcs,
+            format!("`[project].version` is dynamic and comes from git tags ({how})"),
+        )
+        .help("the release is made by tagging: create the tag `vX.Y.Z`; no file holds the version")
+    };
+
+    // setuptools: `[tool.setuptools.dynamic] version = { attr = ".." }` or `{ file = ".." }`.
+    if let Some(spec) = table(root, &["tool", "setuptools", "dynamic", "version"]) {
+        if let Some(attr) = spec.get("attr").and_then(Item::as_str) {
+            let src = str_at(&["tool", "setuptools", "package-dir"], "");
+            return dynamic(attr_location(attr, src.as_deref()), "setuptools `attr:`");
+        }
+        if let Some(file) = spec.get("file") {
+            let file = file
+                .as_str()
+                .map(str::to_string)
+                .or_else(|| file.as_array()?.get(0)?.as_str().map(str::to_string))
+                .unwrap_or_default();
+            return dynamic(format!("`{file}`"), "setuptools `file:`");
+        }
+    }
+    // hatch: `[tool.hatch.version] source = "vcs"` or `path = ".."`.
+    if let Some(source) = str_at(&["tool", "hatch", "version"], "source") {
+        if matches!(source.as_str(), "vcs" | "git") {
+            return from_vcs("hatch-vcs");
+        }
+    }
+    if let Some(path) = str_at(&["tool", "hatch", "version"], "path") {
+        return dynamic(format!("`{path}`"), "hatch `[tool.hatch.version] path`");
+    }
+    // pdm: `[tool.pdm.version] source = "scm" | "file"`.
+    match str_at(&["tool", "pdm", "version"], "source").as_deref() {
+        Some("scm") => return from_vcs("pdm `source = \"scm\"`"),
+        Some("file") => {
+            let path = str_at(&["tool", "pdm", "version"], "path").unwrap_or_default();
+            return dynamic(format!("`{path}`"), "pdm `source = \"file\"`");
+        }
+        _ => {}
+    }
+    let requires: Vec<String> = table(root, &["build-system"])
+        .and_then(|b| b.get("requires")?.as_array().cloned())
+        .map(|a| a.iter().filter_map(|v| v.as_str().map(str::to_lowercase)).collect())
+        .unwrap_or_default();
+    let required = |name: &str| requires.iter().any(|r| r.replace('_', "-").starts_with(name));
+    if table(root, &["tool", "setuptools_scm"]).is_some() || required("setuptools-scm") {
+        return from_vcs("setuptools-scm");
+    }
+    for (tool, how) in [
+        ("poetry-dynamic-versioning", "poetry-dynamic-versioning"),
+        ("versioningit", "versioningit"),
+    ] {
+        if table(root, &["tool", tool]).is_some() || required(tool) {
+            return from_vcs(how);
+        }
+    }
+    let backend = str_at(&["build-system"], "build-backend").unwrap_or_default();
+    if backend.starts_with("maturin") {
+        return dynamic("`Cargo.toml`".into(), "maturin (it takes the Rust package's version)");
+    }
+    if backend.starts_with("flit") {
+        let name = str_at(&["tool", "flit", "module"], "name")
+            .or_else(|| project?.get("name")?.as_str().map(|n| n.replace(['-', '.'], "_")))
+            .unwrap_or_default();
+        return dynamic(format!("`{name}/__init__.py` (`__version__`)"), "flit");
+    }
+    Refusal::new(
+        Reason::Dynamic,
+        "`[project].version` is dynamic, and the build backend's configuration does not say where it comes from",
+    )
+    .help("bump the file your build backend reads the version from (`monorel bump-file <that file>`)")
+}
+
+/// Where `module.attr` lives, e.g. `pkg.__version__` -> `` `pkg/__init__.py` (`__version__`) ``.
+fn attr_location(attr: &str, package_dir: Option<&str>) -> String {
+    let (module, name) = attr.rsplit_once('.').unwrap_or((attr, "__version__"));
+    let prefix =
+        package_dir.filter(|d| !d.is_empty()).map(|d| format!("{}/", d.trim_end_matches('/')));
+    let prefix = prefix.unwrap_or_default();
+    let path = module.replace('.', "/");
+    if module.contains('.') {
+        format!("`{prefix}{path}.py` or `{prefix}{path}/__init__.py` (`{name}`)")
+    } else {
+        format!("`{prefix}{path}/__init__.py` (`{name}`)")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::editors::{FileKind, check as check_kind};
+
+    fn check(input: &str, old: &str, new: &str, expected: &str) {
+        assert_eq!(check_kind(FileKind::Pyproject, input, old, new), expected, "input:\n{input}");
+    }
+
+    #[test]
+    fn pep440_spellings() {
+        check(
+            "[project]\nversion = \"1.0.0\"\n",
+            "1.0.0",
+            "1.1.0-rc.1",
+            "[project]\nversion = \"1.1.0rc1\"\n",
+        );
+        check(
+            "[project]\nversion = \"1.1.0rc1\"\n",
+            "1.1.0-rc.1",
+            "1.1.0",
+            "[project]\nversion = \"1.1.0\"\n",
+        );
+        check(
+            "[project]\nversion = \"1.1\"\n",
+            "1.1.0",
+            "1.2.0-dev",
+            "[project]\nversion = \"1.2.0.dev0\"\n",
+        );
+        check(
+            "[project]\nversion = \"1.0.0\"\n\n[tool.poetry]\nversion = \"1.0.0\"\n",
+            "1.0.0",
+            "1.0.1",
+            "[project]\nversion = \"1.0.1\"\n\n[tool.poetry]\nversion = \"1.0.1\"\n",
+        );
+    }
+
+    #[test]
+    fn poetry_2_keeps_the_version_in_tool_poetry_when_project_is_dynamic() {
+        check(
+            "[project]\nname = \"p\"\ndynamic = [\"version\"]\n\n[tool.poetry]\nversion = \"0.3.0\"\n",
+            "0.3.0",
+            "0.4.0",
+            "[project]\nname = \"p\"\ndynamic = [\"version\"]\n\n[tool.poetry]\nversion = \"0.4.0\"\n",
+        );
+    }
+
+    #[test]
+    fn dynamic_versions_name_where_the_version_lives() {
+        let dynamic = |rest: &str| {
+            check_kind(
+                FileKind::Pyproject,
+                &format!("[project]\nname = \"my-pkg\"\ndynamic = [\"version\"]\n{rest}"),
+                "1.0.0",
+                "1.1.0",
+            )
+        };
+        assert_eq!(
+            dynamic(
+                "[tool.setuptools.dynamic]\nversion = { attr = \"my_pkg.about.__version__\" }\n[tool.setuptools.package-dir]\n\"\" = \"src\"\n"
+            ),
+            "refused (Dynamic) at line Some(3): `[project].version` is dynamic; the version lives in `src/my_pkg/about.py` or `src/my_pkg/about/__init__.py` (`__version__`), read by setuptools `attr:`"
+        );
+        assert_eq!(
+            dynamic("[tool.setuptools.dynamic]\nversion = { file = \"VERSION\" }\n"),
+            "refused (Dynamic) at line Some(3): `[project].version` is dynamic; the version lives in `VERSION`, read by setuptools `file:`"
+        );
+        assert_eq!(
+            dynamic("[tool.hatch.version]\npath = \"src/my_pkg/__about__.py\"\n"),
+            "refused (Dynamic) at line Some(3): `[project].version` is dynamic; the version lives in `src/my_pkg/__about__.py`, read by hatch `[tool.hatch.version] path`"
+        );
+        assert_eq!(
+            dynamic("[tool.pdm.version]\nsource = \"file\"\npath = \"my_pkg/_v.py\"\n"),
+            "refused (Dynamic) at line Some(3): `[project].version` is dynamic; the version lives in `my_pkg/_v.py`, read by pdm `source = \"file\"`"
+        );
+        assert_eq!(
+            dynamic("[tool.pdm.version]\nsource = \"scm\"\n"),
+            "refused (FromVcs) at line Some(3): `[project].version` is dynamic and comes from git tags (pdm `source = \"scm\"`)"
+        );
+        assert_eq!(
+            dynamic(
+                "[build-system]\nrequires = [\"flit_core>=3.4\"]\nbuild-backend = \"flit_core.buildapi\"\n"
+            ),
+            "refused (Dynamic) at line Some(3): `[project].version` is dynamic; the version lives in `my_pkg/__init__.py` (`__version__`), read by flit"
+        );
+        assert_eq!(
+            dynamic("[build-system]\nrequires = [\"maturin>=1.5\"]\nbuild-backend = \"maturin\"\n"),
+            "refused (Dynamic) at line Some(3): `[project].version` is dynamic; the version lives in `Cargo.toml`, read by maturin (it takes the Rust package's version)"
+        );
+        assert_eq!(
+            dynamic("[build-system]\nrequires = [\"setuptools_scm>=8\"]\n"),
+            "refused (FromVcs) at line Some(3): `[project].version` is dynamic and comes from git tags (setuptools-scm)"
+        );
+        assert!(dynamic("").starts_with("refused (Dynamic) at line Some(3): `[project].version` is dynamic, and the build backend"));
+    }
+
+    #[test]
+    fn refusals() {
+        check(
+            "[project]\nversion = \"1.0.0\"\ndynamic = [\"version\"]\n",
+            "1.0.0",
+            "1.1.0",
+            "refused (Parse) at line Some(2): `[project].version` is set and also listed in `[project].dynamic`",
+        );
+        check(
+            "[project]\nname = \"x\"\n",
+            "1.0.0",
+            "1.1.0",
+            "refused (NoVersion) at line None: no `[project].version` or `[tool.poetry].version`",
+        );
+        check(
+            "[project]\nversion = \"1.0.0\"\n",
+            "1.0.0",
+            "1.1.0-1",
+            "refused (InvalidNew) at line Some(2): `1.1.0-1` has no faithful PEP 440 form: PEP 440 reads a number after `-` as a post-release, which sorts after the release, where SemVer sorts it before (needed at `[project].version`)",
+        );
+    }
 }

@@ -1,0 +1,1 @@
+//! `monorel bump-file`: dry runs, messages, and what is left on disk.

@@ -1,0 +1,5 @@
+//! Integration tests: the real `monorel` binary on real files.
+
+mod bump_file;
+mod cases;
+mod support;
