@@ -1,1 +1,141 @@
-//! `monorel bump-file`: dry runs, messages, and what is left on disk.
+//! `monorel bump-file`: dry runs on this repository's own files, writes, and bad input.
+
+use std::fs;
+
+use expect_test::expect;
+
+use crate::support::{monorel, repo_root, transcript};
+
+/// This repository's version, read from the workspace manifest.
+fn current_version() -> String {
+    let manifest = fs::read_to_string(repo_root().join("Cargo.toml")).unwrap();
+    let after = manifest.split("[workspace.package]").nth(1).unwrap();
+    let line = after.lines().find(|l| l.starts_with("version")).unwrap();
+    line.split('"').nth(1).unwrap().to_string()
+}
+
+fn next_minor(version: &str) -> String {
+    let v = semver::Version::parse(version).unwrap();
+    format!("{}.{}.0", v.major, v.minor + 1)
+}
+
+/// The dry run of each of this repository's own version files, with the versions replaced by
+/// `{current}` and `{next}` so that the snapshot outlives releases.
+#[test]
+fn dry_run_on_this_repository_prints_the_exact_diffs_and_writes_nothing() {
+    let root = repo_root();
+    let current = current_version();
+    let next = next_minor(&current);
+    let files = ["Cargo.toml", "Cargo.lock", "pyproject.toml", "python/monorel/__init__.py", "charts/monorel/Chart.yaml"];
+    let mut out = String::new();
+    for file in files {
+        let before = fs::read(root.join(file)).unwrap();
+        let output = monorel(&root, &["bump-file", file, "--from", &current, "--to", &next, "--dry-run"]);
+        assert_eq!(fs::read(root.join(file)).unwrap(), before, "{file} changed in a dry run");
+        assert!(output.status.success(), "{file}: {}", transcript(&output));
+        let text = transcript(&output).replace(&current, "{current}").replace(&next, "{next}");
+        // Keep the diffs of Cargo.lock small: only its changed hunks matter here.
+        out.push_str(&text);
+    }
+    expect![[r#"
+        exit: 0
+        --- stdout
+        --- a/Cargo.toml
+        +++ b/Cargo.toml
+        @@ -1,7 +1,7 @@
+         [workspace]
+         resolver = "3"
+         members = ["crates/*", "xtask"]
+         
+         [workspace.package]
+        -version = "{current}"
+        +version = "{next}"
+         edition = "2024"
+         rust-version = "1.85"
+         license = "MIT OR Apache-2.0"
+        @@ -11,8 +11,8 @@
+         authors = ["The monorel developers"]
+         
+         [workspace.dependencies]
+        -monorel = { path = "crates/monorel", version = "={current}" }
+        -monorel-cli = { path = "crates/monorel-cli", version = "={current}" }
+        +monorel = { path = "crates/monorel", version = "={next}" }
+        +monorel-cli = { path = "crates/monorel-cli", version = "={next}" }
+         
+         anyhow = "1.0.100"
+         clap = { version = "4.5", features = ["derive"] }
+        would change 3 versions in `Cargo.toml` (cargo-toml) (dry run: nothing written): `[workspace.package].version` {current} -> {next}, `[workspace.dependencies]` `monorel` {current} -> {next}, `[workspace.dependencies]` `monorel-cli` {current} -> {next}
+    "#]]
+    .assert_eq(&out[..out.find("exit: 0\n--- stdout\n--- a/Cargo.lock").unwrap_or(out.len())]);
+    for (file, changed) in [
+        ("Cargo.lock", "package `monorel` {current} -> {next}, package `monorel-cli` {current} -> {next}, reference to `monorel` {current} -> {next}, reference to `monorel-cli` {current} -> {next}"),
+        ("pyproject.toml", "`[project].version` {current} -> {next}"),
+        ("python/monorel/__init__.py", "`__version__` {current} -> {next}"),
+        ("charts/monorel/Chart.yaml", "`version` {current} -> {next}, `appVersion` {current} -> {next}"),
+    ] {
+        assert!(out.contains(&format!("`{file}` (")), "{file} missing:\n{out}");
+        assert!(out.contains(changed), "{file}: expected `{changed}` in:\n{out}");
+    }
+}
+
+#[test]
+fn writes_the_file_and_says_what_changed() {
+    let tmp = tempfile::tempdir().unwrap();
+    fs::write(tmp.path().join("Chart.yaml"), "apiVersion: v2\nname: c\nversion: 1.0.0\nappVersion: \"v1.0.0\"\n").unwrap();
+    let output = monorel(tmp.path(), &["bump-file", "Chart.yaml", "--from", "1.0.0", "--to", "1.1.0"]);
+    expect![[r#"
+        exit: 0
+        --- stdout
+        changed 2 versions in `Chart.yaml` (helm-chart): version 1.0.0 -> 1.1.0, appVersion v1.0.0 -> v1.1.0
+    "#]]
+    .assert_eq(&transcript(&output));
+    assert_eq!(
+        fs::read_to_string(tmp.path().join("Chart.yaml")).unwrap(),
+        "apiVersion: v2\nname: c\nversion: 1.1.0\nappVersion: \"v1.1.0\"\n"
+    );
+}
+
+#[test]
+fn bad_input_is_refused_with_the_file_the_line_and_the_fix() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    fs::write(dir.join("Cargo.toml"), "[package]\nname = \"x\"\nversion = \"1.0.0\"\n").unwrap();
+    fs::write(dir.join("notes.txt"), "1.0.0\n").unwrap();
+    let run = |args: &[&str]| transcript(&monorel(dir, args));
+    let mut out = String::new();
+    out += &run(&["bump-file", "Cargo.toml", "--from", "1.0.1", "--to", "1.1.0"]);
+    out += &run(&["bump-file", "Cargo.toml", "--from", "1.0.0", "--to", "v1.1.0"]);
+    out += &run(&["bump-file", "Cargo.toml", "--from", "1.0.0", "--to", "1.1.0rc1"]);
+    out += &run(&["bump-file", "notes.txt", "--from", "1.0.0", "--to", "1.1.0"]);
+    out += &run(&["bump-file", "missing.toml", "--kind", "cargo-toml", "--from", "1.0.0", "--to", "1.1.0"]);
+    out += &run(&["bump-file", "Cargo.toml", "--kind", "cargo", "--from", "1.0.0", "--to", "1.1.0"]);
+    expect![[r#"
+        exit: 1
+        --- stderr
+        error: cannot bump `Cargo.toml:3`: expected version 1.0.1, found `1.0.0` at line 3 (`[package].version`)
+        help: the file is not at 1.0.1: check `--from`, or bring the file back in step with the release
+        exit: 1
+        --- stderr
+        error: cannot bump `Cargo.toml`: --to `v1.1.0` is not a SemVer 2.0.0 version
+        help: write `1.1.0`: a leading `v` belongs to tags (a Helm field that has one keeps it)
+        exit: 1
+        --- stderr
+        error: cannot bump `Cargo.toml`: --to `1.1.0rc1` is not a SemVer 2.0.0 version
+        help: this is a PEP 440 spelling: write `1.1.0-rc.1`, and Python files get `1.1.0rc1`
+        exit: 1
+        --- stderr
+        error: cannot tell the kind of `notes.txt` from its name
+        help: pass `--kind <KIND>`, one of: cargo-toml, cargo-lock, pyproject, python, setup-cfg, helm-chart
+        exit: 1
+        --- stderr
+        error: cannot read `missing.toml`
+          caused by: No such file or directory (os error 2)
+        exit: 2
+        --- stderr
+        error: invalid value 'cargo' for '--kind <KIND>': unknown file kind `cargo`; expected one of: cargo-toml, cargo-lock, pyproject, python, setup-cfg, helm-chart
+
+        For more information, try '--help'.
+    "#]]
+    .assert_eq(&out);
+    assert_eq!(fs::read_to_string(dir.join("Cargo.toml")).unwrap(), "[package]\nname = \"x\"\nversion = \"1.0.0\"\n");
+}
