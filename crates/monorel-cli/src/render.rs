@@ -39,16 +39,22 @@ pub(crate) fn file_diff(path: &str, edit: &FileEdit) -> String {
         .to_string()
 }
 
-/// One line: what changed (or would change) in a file.
+/// What changed (or would change) in a file: a heading, then one aligned line per token.
 pub(crate) fn file_summary(path: &str, edit: &FileEdit, dry_run: bool) -> String {
+    let n = edit.changes.len();
+    let versions = if n == 1 { "version" } else { "versions" };
     let verb = if dry_run { "would change" } else { "changed" };
-    let changes: Vec<String> = edit
-        .changes
-        .iter()
-        .map(|c| format!("{} {} -> {}", c.site.role.subject(), c.site.text, c.to))
-        .collect();
-    let n = changes.len();
-    let s = if n == 1 { "" } else { "s" };
-    let dry = if dry_run { " (dry run: nothing written)" } else { "" };
-    format!("{verb} {n} version{s} in `{path}` ({}){dry}: {}", edit.kind, changes.join(", "))
+    let mut out = format!("`{path}` ({}): {n} {versions} {verb}\n", edit.kind);
+    let width = edit.changes.iter().map(|c| c.site.role.subject().len()).max().unwrap_or(0);
+    for c in &edit.changes {
+        let subject = c.site.role.subject();
+        out.push_str(&format!(
+            "  line {:<4} {subject:<width$}  {} -> {}\n",
+            c.site.line, c.site.text, c.to
+        ));
+    }
+    if dry_run {
+        out.push_str("dry run: nothing was written\n");
+    }
+    out
 }

@@ -41,13 +41,13 @@ pub(crate) fn run(dir: &Path, args: &BumpFileArgs) -> anyhow::Result<ExitCode> {
     };
     if args.dry_run {
         print!("{}", render::file_diff(&shown, &edit));
-        println!("{}", render::file_summary(&shown, &edit, true));
+        print!("{}", render::file_summary(&shown, &edit, true));
         return Ok(ExitCode::SUCCESS);
     }
     if edit.after != edit.before {
         apply::write_atomic(&path, &edit.after)
             .with_context(|| format!("cannot write `{shown}`"))?;
     }
-    println!("{}", render::file_summary(&shown, &edit, false));
+    print!("{}", render::file_summary(&shown, &edit, false));
     Ok(ExitCode::SUCCESS)
 }

@@ -34,12 +34,12 @@ pub fn scan(text: &str) -> Result<Vec<Site>, Refusal> {
         if version.as_table_like().is_some_and(|t| t.get("workspace").is_some()) {
             inherited_line = Some(line_of(text, version));
         } else {
-            let role = Role::Declaration { subject: "`[package].version`".into() };
+            let role = Role::Declaration { subject: "[package].version".into() };
             sites.push(toml_spans::string_site(text, version, role, Spelling::Semver)?);
         }
     }
     if let Some(version) = table(root, &["workspace", "package"]).and_then(|p| p.get("version")) {
-        let role = Role::Declaration { subject: "`[workspace.package].version`".into() };
+        let role = Role::Declaration { subject: "[workspace.package].version".into() };
         sites.push(toml_spans::string_site(text, version, role, Spelling::Semver)?);
     }
     if sites.is_empty() {
@@ -97,7 +97,7 @@ fn path_pins(text: &str, deps: Option<&dyn TableLike>, where_: &str, sites: &mut
             line: line_at(text, range.start),
             text: version.to_string(),
             range,
-            role: Role::Follower { subject: format!("`{where_}` `{name}`") },
+            role: Role::Follower { subject: format!("{where_} {name}") },
             spelling: Spelling::Semver,
         });
     }

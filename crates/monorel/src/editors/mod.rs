@@ -154,7 +154,7 @@ pub struct Site {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Role {
     /// The version the file declares, e.g. `[package] version`, `__version__`, Chart `version`.
-    /// `subject` names it for people: `[package].version`, `__version__`, `version`.
+    /// `subject` names it for people, as plain text: `[package].version`, `__version__`.
     Declaration { subject: String },
     /// A value that follows the release when it names the old version exactly: a path
     /// dependency pin, `appVersion`, a `file://` chart dependency, a version tuple.
@@ -171,8 +171,8 @@ impl Role {
     pub fn subject(&self) -> String {
         match self {
             Role::Declaration { subject } | Role::Follower { subject } => subject.clone(),
-            Role::LockMember { name } => format!("package `{name}`"),
-            Role::LockReference { name } => format!("reference to `{name}`"),
+            Role::LockMember { name } => format!("package {name}"),
+            Role::LockReference { name } => format!("reference to {name}"),
         }
     }
 
@@ -307,7 +307,7 @@ pub fn plan_sites(
     if matching.is_empty() {
         let found: Vec<String> = other
             .iter()
-            .map(|s| format!("`{}` at line {} ({})", s.text, s.line, s.role.subject()))
+            .map(|s| format!("`{}` at line {} (`{}`)", s.text, s.line, s.role.subject()))
             .collect();
         return Err(Refusal::new(
             Reason::Mismatch,
@@ -319,7 +319,7 @@ pub fn plan_sites(
     if kind.declarations_must_agree() && !other.is_empty() {
         let all: Vec<String> = declarations
             .iter()
-            .map(|s| format!("{} is `{}` (line {})", s.role.subject(), s.text, s.line))
+            .map(|s| format!("`{}` is `{}` (line {})", s.role.subject(), s.text, s.line))
             .collect();
         return Err(Refusal::new(
             Reason::Disagree,
@@ -349,10 +349,25 @@ pub fn plan_sites(
         if !moves || changes.iter().any(|c: &Change| c.site.range == site.range) {
             continue;
         }
+        if site.spelling == Spelling::IntTuple
+            && site.role.is_declaration()
+            && (!new.pre.is_empty() || !new.build.is_empty())
+        {
+            return Err(Refusal::new(
+                Reason::InvalidNew,
+                format!(
+                    "`{new}` cannot be written as the integer tuple `{}` at line {}: it would drop the pre-release and claim a final release",
+                    site.role.subject(),
+                    site.line
+                ),
+            )
+            .at_line(site.line)
+            .help("write the version as a string literal (`__version__ = \"X.Y.Z\"`), or release a final version"));
+        }
         let to = site.spelling.render(&site.text, new).map_err(|e| {
             Refusal::new(
                 Reason::InvalidNew,
-                format!("{} (needed at {})", e.message, site.role.subject()),
+                format!("{} (needed at `{}`)", e.message, site.role.subject()),
             )
             .at_line(site.line)
             .help(e.help)

@@ -31,11 +31,11 @@ pub fn scan(text: &str) -> Result<Vec<Site>, Refusal> {
             .at_line(line_of(text, version))
             .help("a version is either static or dynamic: remove one of them"));
         }
-        let role = Role::Declaration { subject: "`[project].version`".into() };
+        let role = Role::Declaration { subject: "[project].version".into() };
         sites.push(toml_spans::string_site(text, version, role, Spelling::Pep440)?);
     }
     if let Some(version) = poetry.and_then(|p| p.get("version")) {
-        let role = Role::Declaration { subject: "`[tool.poetry].version`".into() };
+        let role = Role::Declaration { subject: "[tool.poetry].version".into() };
         sites.push(toml_spans::string_site(text, version, role, Spelling::Pep440)?);
     }
     if !sites.is_empty() {

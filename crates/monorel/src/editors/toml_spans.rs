@@ -60,10 +60,12 @@ pub(super) fn string_site(
     let Some(range) = value.and_then(|v| string_content(text, v)) else {
         return Err(Refusal::new(
             Reason::Parse,
-            format!("{subject} is not a one-line string, so there is no version token to replace"),
+            format!(
+                "`{subject}` is not a one-line string, so there is no version token to replace"
+            ),
         )
         .at_line(line)
-        .help(format!("write it as {subject} = \"X.Y.Z\"")));
+        .help("write the version as a plain string, e.g. `version = \"1.2.3\"`"));
     };
     Ok(Site {
         line: line_at(text, range.start),
