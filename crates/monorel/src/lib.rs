@@ -5,4 +5,5 @@
 
 pub mod apply;
 pub mod editors;
+pub mod git;
 pub mod version;

@@ -34,3 +34,110 @@ pub(crate) fn transcript(output: &Output) -> String {
     }
     out
 }
+
+/// A real git repository in a temporary directory, isolated from the user's configuration:
+/// `HOME` and `GIT_CONFIG_GLOBAL` inside the directory, no system config, fixed author,
+/// committer and dates (each commit one minute after the previous, from 2024-01-01), no signing.
+pub(crate) struct TestRepo {
+    dir: tempfile::TempDir,
+    commits: std::cell::Cell<u64>,
+}
+
+#[allow(dead_code)] // each test module uses a part of it
+impl TestRepo {
+    /// `git init -b main` in a new temporary directory.
+    pub(crate) fn new() -> TestRepo {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(dir.path().join("work")).unwrap();
+        std::fs::create_dir_all(dir.path().join("home")).unwrap();
+        std::fs::write(dir.path().join("home/.gitconfig"), "").unwrap();
+        let repo = TestRepo { dir, commits: std::cell::Cell::new(0) };
+        repo.git(&["init", "-q", "-b", "main"]);
+        repo
+    }
+
+    /// The work tree.
+    pub(crate) fn path(&self) -> PathBuf {
+        self.dir.path().join("work")
+    }
+
+    /// The environment every process in this repository runs with.
+    pub(crate) fn env(&self) -> Vec<(String, String)> {
+        let home = self.dir.path().join("home");
+        let n = self.commits.get();
+        let date = format!("@{} +0000", 1_704_067_200 + n * 60);
+        [
+            ("HOME", home.display().to_string()),
+            ("GIT_CONFIG_GLOBAL", home.join(".gitconfig").display().to_string()),
+            ("GIT_CONFIG_NOSYSTEM", "1".into()),
+            ("GIT_AUTHOR_NAME", "Ada Tester".into()),
+            ("GIT_AUTHOR_EMAIL", "ada@example.invalid".into()),
+            ("GIT_COMMITTER_NAME", "Ada Tester".into()),
+            ("GIT_COMMITTER_EMAIL", "ada@example.invalid".into()),
+            ("GIT_AUTHOR_DATE", date.clone()),
+            ("GIT_COMMITTER_DATE", date),
+            ("GIT_TERMINAL_PROMPT", "0".into()),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v))
+        .collect()
+    }
+
+    /// Runs git with `args` in the work tree; panics with git's message on failure.
+    pub(crate) fn git(&self, args: &[&str]) -> String {
+        #[allow(clippy::disallowed_methods)] // tests drive real git directly
+        let output = std::process::Command::new("git")
+            .args(["-c", "commit.gpgsign=false", "-c", "tag.gpgsign=false"])
+            .args(args)
+            .current_dir(self.path())
+            .envs(self.env())
+            .output()
+            .unwrap();
+        assert!(
+            output.status.success(),
+            "git {args:?} failed: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        String::from_utf8(output.stdout).unwrap()
+    }
+
+    /// Writes `contents` to `path` (relative to the work tree), creating directories.
+    pub(crate) fn write(&self, path: &str, contents: &str) -> &TestRepo {
+        let path = self.path().join(path);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, contents).unwrap();
+        self
+    }
+
+    /// Reads `path` (relative to the work tree).
+    pub(crate) fn read(&self, path: &str) -> String {
+        std::fs::read_to_string(self.path().join(path)).unwrap()
+    }
+
+    /// `git add -A && git commit -m message`, at the next fixed date.
+    pub(crate) fn commit(&self, message: &str) -> &TestRepo {
+        self.commits.set(self.commits.get() + 1);
+        self.git(&["add", "-A"]);
+        self.git(&["commit", "-q", "--allow-empty", "-m", message]);
+        self
+    }
+
+    /// An annotated tag at `HEAD`.
+    pub(crate) fn tag(&self, name: &str) -> &TestRepo {
+        self.git(&["tag", "-a", name, "-m", name]);
+        self
+    }
+
+    /// Runs the real `monorel` binary in the work tree, with this repository's environment.
+    pub(crate) fn monorel(&self, args: &[&str]) -> Output {
+        #[allow(clippy::disallowed_methods)] // tests run the real binary, as a user does
+        std::process::Command::new(env!("CARGO_BIN_EXE_monorel"))
+            .args(args)
+            .current_dir(self.path())
+            .envs(self.env())
+            .env_remove("CARGO")
+            .env_remove("GITHUB_ACTIONS")
+            .output()
+            .expect("the monorel binary runs")
+    }
+}
