@@ -262,6 +262,175 @@ impl fmt::Display for Spelling {
     }
 }
 
+/// What a bump asks for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Level {
+    /// The next major version (`1.4.2` -> `2.0.0`; `2.0.0-rc.1` -> `2.0.0`).
+    Major,
+    /// The next minor version (`1.4.2` -> `1.5.0`; `1.5.0-rc.1` -> `1.5.0`).
+    Minor,
+    /// The next patch version (`1.4.2` -> `1.4.3`; `1.4.3-rc.1` -> `1.4.3`).
+    Patch,
+    /// The next pre-release of this kind (`1.3.0-rc.1` -> `1.3.0-rc.2`; from a release, of the
+    /// next patch version: `1.2.3` -> `1.2.4-rc.1`).
+    Pre(PreKind),
+    /// The release a pre-release leads to (`1.3.0-rc.2` -> `1.3.0`).
+    Release,
+    /// Exactly this version.
+    Exact(Version),
+}
+
+/// The kinds of pre-release monorel computes, lowest first. Each has a PEP 440 spelling.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum PreKind {
+    /// `-dev`, `-dev.N` (PEP 440 `.devN`): the next development version.
+    Dev,
+    /// `-alpha.N` (PEP 440 `aN`).
+    Alpha,
+    /// `-beta.N` (PEP 440 `bN`).
+    Beta,
+    /// `-rc.N` (PEP 440 `rcN`).
+    Rc,
+}
+
+impl PreKind {
+    /// The identifier as written in SemVer.
+    pub fn name(self) -> &'static str {
+        match self {
+            PreKind::Dev => "dev",
+            PreKind::Alpha => "alpha",
+            PreKind::Beta => "beta",
+            PreKind::Rc => "rc",
+        }
+    }
+
+    /// Reads `alpha`, `beta`, `rc` or `dev` (and the short `a`, `b`).
+    pub fn parse(text: &str) -> Option<PreKind> {
+        Some(match text {
+            "dev" => PreKind::Dev,
+            "alpha" | "a" => PreKind::Alpha,
+            "beta" | "b" => PreKind::Beta,
+            "rc" => PreKind::Rc,
+            _ => return None,
+        })
+    }
+
+    /// The kind and number of `version`'s pre-release, when it is one monorel computes.
+    fn of(version: &Version) -> Option<(PreKind, u64)> {
+        let mut ids = version.pre.as_str().split('.');
+        let kind = PreKind::parse(ids.next()?)?;
+        let number = match (ids.next(), ids.next()) {
+            (None, _) => 0,
+            (Some(n), None) if is_numeric_id(n) => n.parse().ok()?,
+            _ => return None,
+        };
+        Some((kind, number))
+    }
+}
+
+impl Level {
+    /// Reads a bump level as typed: `major`, `minor`, `patch`, `release`, `alpha`, `beta`,
+    /// `rc`, `dev`, or an exact SemVer version.
+    pub fn parse(text: &str) -> Result<Level, VersionError> {
+        Ok(match text {
+            "major" => Level::Major,
+            "minor" => Level::Minor,
+            "patch" => Level::Patch,
+            "release" => Level::Release,
+            other => match PreKind::parse(other) {
+                Some(kind) => Level::Pre(kind),
+                None if other.starts_with(|c: char| c.is_ascii_digit() || c == 'v') => {
+                    Level::Exact(parse(other)?)
+                }
+                None => {
+                    return Err(VersionError::new(
+                        format!("`{other}` is not a bump level"),
+                        "use major, minor, patch, release, alpha, beta, rc, dev, or a version such as `1.4.0`",
+                    ));
+                }
+            },
+        })
+    }
+}
+
+/// Computes the version a bump leads to from `current`. `pre` turns a major, minor or patch
+/// bump into the first pre-release of that version (`minor` + `rc` from `1.2.3` is `1.3.0-rc.1`).
+pub fn bump(
+    current: &Version,
+    level: &Level,
+    pre: Option<PreKind>,
+) -> Result<Version, VersionError> {
+    let release_of = |v: &Version| Version::new(v.major, v.minor, v.patch);
+    let is_pre = !current.pre.is_empty();
+    let target = match level {
+        Level::Major if is_pre && current.minor == 0 && current.patch == 0 => release_of(current),
+        Level::Major => Version::new(current.major + 1, 0, 0),
+        Level::Minor if is_pre && current.patch == 0 => release_of(current),
+        Level::Minor => Version::new(current.major, current.minor + 1, 0),
+        Level::Patch if is_pre => release_of(current),
+        Level::Patch => Version::new(current.major, current.minor, current.patch + 1),
+        Level::Release if is_pre => return Ok(release_of(current)),
+        Level::Release => {
+            return Err(VersionError::new(
+                format!("`{current}` is already a release"),
+                "`release` finishes a pre-release; for a new version use major, minor or patch",
+            ));
+        }
+        Level::Exact(v) => {
+            if v <= current {
+                return Err(VersionError::new(
+                    format!("`{v}` is not greater than the current version `{current}`"),
+                    "choose a version that sorts after the current one",
+                ));
+            }
+            return Ok(v.clone());
+        }
+        Level::Pre(kind) => {
+            return match PreKind::of(current) {
+                Some((k, n)) if k == *kind => Ok(with_pre(release_of(current), *kind, n + 1)),
+                Some((k, _)) if k < *kind => Ok(first(release_of(current), *kind)),
+                Some((k, _)) => Err(VersionError::new(
+                    format!(
+                        "`{current}` is a {} pre-release; a {} would sort before it",
+                        k.name(),
+                        kind.name()
+                    ),
+                    format!("continue with `{}`, or `release`", k.name()),
+                )),
+                None if is_pre => Err(VersionError::new(
+                    format!(
+                        "`{current}` has a pre-release monorel does not compute (`-{}`)",
+                        current.pre
+                    ),
+                    "give the next version explicitly, e.g. `1.4.0-rc.1`",
+                )),
+                None => {
+                    let next = Version::new(current.major, current.minor, current.patch + 1);
+                    Ok(first(next, *kind))
+                }
+            };
+        }
+    };
+    Ok(match pre {
+        Some(kind) => first(target, kind),
+        None => target,
+    })
+}
+
+/// The first pre-release of a kind: `-dev` (PEP 440 `.dev0`), else `-alpha.1`, `-beta.1`, `-rc.1`.
+fn first(version: Version, kind: PreKind) -> Version {
+    with_pre(version, kind, if kind == PreKind::Dev { 0 } else { 1 })
+}
+
+fn with_pre(mut version: Version, kind: PreKind, number: u64) -> Version {
+    let pre = match (kind, number) {
+        (PreKind::Dev, 0) => "dev".to_string(),
+        (kind, n) => format!("{}.{n}", kind.name()),
+    };
+    version.pre = semver::Prerelease::new(&pre).expect("valid identifiers");
+    version
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -346,5 +515,59 @@ mod tests {
         assert_eq!(Spelling::IntTuple.render("3,  2, 1", &next).unwrap(), "3,  10, 0");
         assert_eq!(Spelling::Helm.render("v3.2.1", &next).unwrap(), "v3.10.0");
         assert_eq!(Spelling::Helm.render("3.2.1", &next).unwrap(), "3.10.0");
+    }
+
+    fn check_bump(current: &str, level: &str, pre: Option<&str>, expected: &str) {
+        let current = Version::parse(current).unwrap();
+        let level = Level::parse(level).unwrap();
+        let pre = pre.map(|p| PreKind::parse(p).unwrap());
+        let actual = match bump(&current, &level, pre) {
+            Ok(v) => v.to_string(),
+            Err(e) => format!("refused: {}", e.message),
+        };
+        assert_eq!(actual, expected, "{current} {level:?} {pre:?}");
+    }
+
+    #[test]
+    fn bump_arithmetic() {
+        check_bump("1.2.3", "major", None, "2.0.0");
+        check_bump("1.2.3", "minor", None, "1.3.0");
+        check_bump("1.2.3", "patch", None, "1.2.4");
+        check_bump("0.9.9", "minor", None, "0.10.0");
+        check_bump("1.2.3", "minor", Some("rc"), "1.3.0-rc.1");
+        check_bump("1.2.3", "major", Some("alpha"), "2.0.0-alpha.1");
+        check_bump("1.3.0-rc.1", "rc", None, "1.3.0-rc.2");
+        check_bump("1.3.0-alpha.4", "beta", None, "1.3.0-beta.1");
+        check_bump("1.3.0-rc.2", "release", None, "1.3.0");
+        check_bump("1.3.0-rc.2", "minor", None, "1.3.0");
+        check_bump("1.3.1-rc.2", "minor", None, "1.4.0");
+        check_bump("2.0.0-rc.1", "major", None, "2.0.0");
+        check_bump("1.3.0-rc.1", "patch", None, "1.3.0");
+        check_bump("1.2.3", "rc", None, "1.2.4-rc.1");
+        check_bump("1.3.0", "minor", Some("dev"), "1.4.0-dev");
+        check_bump("1.4.0-dev", "dev", None, "1.4.0-dev.1");
+        check_bump("1.4.0-dev.1", "dev", None, "1.4.0-dev.2");
+        check_bump("1.4.0-dev", "alpha", None, "1.4.0-alpha.1");
+        check_bump("1.2.3", "1.5.0", None, "1.5.0");
+        check_bump(
+            "1.2.3",
+            "1.2.3",
+            None,
+            "refused: `1.2.3` is not greater than the current version `1.2.3`",
+        );
+        check_bump("1.2.3", "release", None, "refused: `1.2.3` is already a release");
+        check_bump(
+            "1.3.0-rc.1",
+            "alpha",
+            None,
+            "refused: `1.3.0-rc.1` is a rc pre-release; a alpha would sort before it",
+        );
+        check_bump(
+            "1.3.0-nightly.1",
+            "rc",
+            None,
+            "refused: `1.3.0-nightly.1` has a pre-release monorel does not compute (`-nightly.1`)",
+        );
+        assert!(Level::parse("minro").unwrap_err().message.contains("`minro`"));
     }
 }

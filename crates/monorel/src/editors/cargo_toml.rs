@@ -79,6 +79,8 @@ fn path_pins(text: &str, deps: Option<&dyn TableLike>, where_: &str, sites: &mut
         if dep.get("path").is_none() {
             continue;
         }
+        // A renamed dependency names its package in `package`.
+        let package = dep.get("package").and_then(Item::as_str).unwrap_or(name);
         let Some(content) =
             dep.get("version").and_then(Item::as_value).and_then(|v| string_content(text, v))
         else {
@@ -97,7 +99,10 @@ fn path_pins(text: &str, deps: Option<&dyn TableLike>, where_: &str, sites: &mut
             line: line_at(text, range.start),
             text: version.to_string(),
             range,
-            role: Role::Follower { subject: format!("{where_} {name}") },
+            role: Role::Follower {
+                subject: format!("{where_} {name}"),
+                target: Some(package.to_string()),
+            },
             spelling: Spelling::Semver,
         });
     }

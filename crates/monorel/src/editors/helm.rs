@@ -56,7 +56,7 @@ pub fn scan(text: &str) -> Result<Vec<Site>, Refusal> {
     push(doc.declaration(text, version)?);
 
     if let Some(app_version) = doc.field(root, "appVersion")? {
-        if let Some(site) = doc.follower(text, app_version, "appVersion".to_string())? {
+        if let Some(site) = doc.follower(text, app_version, "appVersion".to_string(), None)? {
             push(site);
         }
     }
@@ -82,7 +82,7 @@ pub fn scan(text: &str) -> Result<Vec<Site>, Refusal> {
                     .and_then(|n| doc.scalar(n))
                     .map_or_else(|| index.to_string(), |n| n.value.to_string());
                 let subject = format!("dependencies[{name}].version");
-                if let Some(site) = doc.follower(text, pin, subject)? {
+                if let Some(site) = doc.follower(text, pin, subject, Some(name))? {
                     push(site);
                 }
             }
@@ -326,11 +326,17 @@ impl<'a> Document<'a> {
 
     /// A follower (`appVersion`, a `file://` pin). Values that cannot name a version (not a
     /// scalar, empty, prose) are no site; a version that cannot be edited in place is refused.
-    fn follower(&self, text: &str, id: NodeId, subject: String) -> Result<Option<Site>, Refusal> {
+    fn follower(
+        &self,
+        text: &str,
+        id: NodeId,
+        subject: String,
+        target: Option<String>,
+    ) -> Result<Option<Site>, Refusal> {
         let Some(scalar) = self.scalar(id) else { return Ok(None) };
         match token(text, scalar) {
             Ok(range) if range.is_empty() => Ok(None),
-            Ok(range) => Ok(Some(site(text, range, Role::Follower { subject }))),
+            Ok(range) => Ok(Some(site(text, range, Role::Follower { subject, target }))),
             Err(found) => {
                 let value = scalar.value.trim();
                 if Version::parse(value.strip_prefix('v').unwrap_or(value)).is_err() {

@@ -158,7 +158,8 @@ pub enum Role {
     Declaration { subject: String },
     /// A value that follows the release when it names the old version exactly: a path
     /// dependency pin, `appVersion`, a `file://` chart dependency, a version tuple.
-    Follower { subject: String },
+    /// `target` names the package a pin refers to (`None`: the file's own package).
+    Follower { subject: String, target: Option<String> },
     /// Cargo.lock: the version of workspace member `name` (an entry with no `source`).
     LockMember { name: String },
     /// Cargo.lock: a `"name version"` reference to workspace member `name`; it moves when that
@@ -170,13 +171,14 @@ impl Role {
     /// A short name for people, as used in plans and tables.
     pub fn subject(&self) -> String {
         match self {
-            Role::Declaration { subject } | Role::Follower { subject } => subject.clone(),
+            Role::Declaration { subject } | Role::Follower { subject, .. } => subject.clone(),
             Role::LockMember { name } => format!("package {name}"),
             Role::LockReference { name } => format!("reference to {name}"),
         }
     }
 
-    fn is_declaration(&self) -> bool {
+    /// Whether this is the file's own version (a declaration or a lockfile member).
+    pub fn is_declaration(&self) -> bool {
         matches!(self, Role::Declaration { .. } | Role::LockMember { .. })
     }
 }

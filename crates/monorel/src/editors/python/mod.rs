@@ -245,7 +245,11 @@ impl<'m> Scanner<'m> {
                 if let Value::IntTuple(range) = value {
                     let subject = assign.targets.iter().find(|t| is_tuple_name(t));
                     let subject = subject.copied().unwrap_or_default().to_string();
-                    found.site(self.site(range, Role::Follower { subject }, Spelling::IntTuple));
+                    found.site(self.site(
+                        range,
+                        Role::Follower { subject, target: None },
+                        Spelling::IntTuple,
+                    ));
                 }
             }
         }
