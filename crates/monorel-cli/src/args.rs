@@ -25,6 +25,55 @@ pub enum Command {
     /// tokens change. Refuses, writing nothing, when the file's version is not <OLD>, is
     /// inherited, dynamic, generated or computed, or when <NEW> cannot be spelled in the file.
     BumpFile(BumpFileArgs),
+    /// Show every version site: file, line, kind, group and value
+    ///
+    /// Finds the Cargo packages, Python projects and Helm charts of the repository (zero
+    /// configuration; `monorel.toml` for groups and extra files) and reports drift.
+    Versions(VersionsArgs),
+    /// Bump a group's version in every file at once: a dry run unless `--execute`
+    ///
+    /// Prints every file's change as a unified diff. With `--execute` all files change or none
+    /// do, and Cargo.lock is checked with `cargo metadata --locked --offline`.
+    Bump(BumpArgs),
+}
+
+/// Output formats of commands that report.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    /// A table for people
+    Text,
+    /// JSON for scripts
+    Json,
+    /// GitHub Actions workflow annotations (`::error file=...`), then the table
+    Github,
+}
+
+/// `monorel versions`.
+#[derive(Debug, clap::Args)]
+pub struct VersionsArgs {
+    /// Exit non-zero when versions drift or a version site has a problem
+    #[arg(long)]
+    pub check: bool,
+    /// Output format
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+}
+
+/// `monorel bump`.
+#[derive(Debug, clap::Args)]
+pub struct BumpArgs {
+    /// major, minor, patch, release, alpha, beta, rc, dev, or an exact version such as 1.4.0
+    #[arg(value_name = "LEVEL")]
+    pub level: String,
+    /// Make it the first pre-release of the new version (`minor --pre rc`: 1.2.3 -> 1.3.0-rc.1)
+    #[arg(long, value_name = "KIND", value_parser = ["alpha", "beta", "rc", "dev"])]
+    pub pre: Option<String>,
+    /// The group to bump (needed when there are several)
+    #[arg(long, value_name = "NAME")]
+    pub group: Option<String>,
+    /// Write the files (without it, print the plan and write nothing)
+    #[arg(long)]
+    pub execute: bool,
 }
 
 /// `monorel bump-file`.

@@ -1,4 +1,29 @@
-//! Rendering for people: diffs, summaries, errors.
+//! Rendering for people: diffs, summaries, errors; and writing to stdout.
+
+/// `print!` that ends the program quietly when stdout is closed (`monorel versions | head`).
+macro_rules! out {
+    ($($arg:tt)*) => { $crate::render::stdout(&format!($($arg)*)) };
+}
+
+/// `println!` that ends the program quietly when stdout is closed.
+macro_rules! outln {
+    ($($arg:tt)*) => { $crate::render::stdout(&format!("{}\n", format!($($arg)*))) };
+}
+
+pub(crate) use {out, outln};
+
+/// Writes to stdout; a closed pipe ends the program with success, as `git log | head` does.
+pub(crate) fn stdout(text: &str) {
+    use std::io::Write;
+    let mut stdout = std::io::stdout().lock();
+    if let Err(e) = stdout.write_all(text.as_bytes()).and_then(|()| stdout.flush()) {
+        if e.kind() == std::io::ErrorKind::BrokenPipe {
+            std::process::exit(0);
+        }
+        eprintln!("error: cannot write to stdout: {e}");
+        std::process::exit(1);
+    }
+}
 
 use monorel::editors::{FileEdit, Refusal};
 
@@ -29,8 +54,13 @@ pub(crate) fn refusal_text(path: &str, refusal: &Refusal) -> String {
 
 /// A unified diff of one planned file edit, `a/` and `b/` headers as git writes them.
 pub(crate) fn file_diff(path: &str, edit: &FileEdit) -> String {
-    let before = String::from_utf8_lossy(&edit.before);
-    let after = String::from_utf8_lossy(&edit.after);
+    diff(path, &edit.before, &edit.after)
+}
+
+/// A unified diff of a file's bytes before and after.
+pub(crate) fn diff(path: &str, before: &[u8], after: &[u8]) -> String {
+    let before = String::from_utf8_lossy(before);
+    let after = String::from_utf8_lossy(after);
     similar::TextDiff::from_lines(before.as_ref(), after.as_ref())
         .unified_diff()
         .context_radius(3)
@@ -55,6 +85,65 @@ pub(crate) fn file_summary(path: &str, edit: &FileEdit, dry_run: bool) -> String
     }
     if dry_run {
         out.push_str("dry run: nothing was written\n");
+    }
+    out
+}
+
+/// Problems found in a repository, each with its file, line and fix.
+pub(crate) fn problems(problems: &[monorel::repo::Problem]) -> String {
+    let mut out = String::new();
+    for p in problems {
+        let location = match p.line {
+            Some(line) => format!("{}:{line}", p.path),
+            None => p.path.clone(),
+        };
+        out.push_str(&format!("error: `{location}`: {}\n", p.message));
+        if !p.help.is_empty() {
+            out.push_str(&format!("help: {}\n", p.help));
+        }
+    }
+    out
+}
+
+/// GitHub Actions annotations for problems, so that CI points at the line.
+pub(crate) fn github_annotations(problems: &[monorel::repo::Problem]) -> String {
+    let escape = |s: &str| s.replace('%', "%25").replace('\r', "%0D").replace('\n', "%0A");
+    let escape_property = |s: &str| escape(s).replace(':', "%3A").replace(',', "%2C");
+    problems
+        .iter()
+        .map(|p| {
+            let line = p.line.map(|l| format!(",line={l}")).unwrap_or_default();
+            let help =
+                if p.help.is_empty() { String::new() } else { format!(" (help: {})", p.help) };
+            format!(
+                "::error file={}{line}::{}\n",
+                escape_property(&p.path),
+                escape(&format!("{}{help}", p.message))
+            )
+        })
+        .collect()
+}
+
+/// Rows laid out in columns, two spaces apart, the last column unpadded.
+pub(crate) fn columns(rows: &[[String; 5]]) -> String {
+    let mut widths = [0; 5];
+    for row in rows {
+        for (w, cell) in widths.iter_mut().zip(row) {
+            *w = (*w).max(cell.chars().count());
+        }
+    }
+    let mut out = String::new();
+    for row in rows {
+        let mut line = String::new();
+        for (i, cell) in row.iter().enumerate() {
+            if i + 1 == row.len() {
+                line.push_str(cell);
+            } else {
+                line.push_str(&format!("{cell:<width$}  ", width = widths[i]));
+            }
+        }
+        out.push_str(line.trim_end());
+        out.push('\n');
     }
     out
 }

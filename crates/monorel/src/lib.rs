@@ -4,6 +4,9 @@
 //! The engine prints nothing and spawns no process: it computes. `monorel-cli` renders and runs.
 
 pub mod apply;
+pub mod cargo;
+pub mod config;
 pub mod editors;
 pub mod git;
+pub mod repo;
 pub mod version;

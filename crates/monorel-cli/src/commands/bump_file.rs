@@ -9,7 +9,10 @@ use monorel::{
     version,
 };
 
-use crate::{args::BumpFileArgs, render};
+use crate::{
+    args::BumpFileArgs,
+    render::{self, out},
+};
 
 pub(crate) fn run(dir: &Path, args: &BumpFileArgs) -> anyhow::Result<ExitCode> {
     let path = dir.join(&args.file);
@@ -40,14 +43,14 @@ pub(crate) fn run(dir: &Path, args: &BumpFileArgs) -> anyhow::Result<ExitCode> {
         }
     };
     if args.dry_run {
-        print!("{}", render::file_diff(&shown, &edit));
-        print!("{}", render::file_summary(&shown, &edit, true));
+        out!("{}", render::file_diff(&shown, &edit));
+        out!("{}", render::file_summary(&shown, &edit, true));
         return Ok(ExitCode::SUCCESS);
     }
     if edit.after != edit.before {
         apply::write_atomic(&path, &edit.after)
             .with_context(|| format!("cannot write `{shown}`"))?;
     }
-    print!("{}", render::file_summary(&shown, &edit, false));
+    out!("{}", render::file_summary(&shown, &edit, false));
     Ok(ExitCode::SUCCESS)
 }

@@ -1,6 +1,8 @@
 //! One module per command; each loads, plans with the engine, renders, then applies.
 
+mod bump;
 mod bump_file;
+mod versions;
 
 use std::{path::Path, process::ExitCode};
 
@@ -10,5 +12,7 @@ use crate::args::Command;
 pub(crate) fn dispatch(dir: &Path, command: Command) -> anyhow::Result<ExitCode> {
     match command {
         Command::BumpFile(args) => bump_file::run(dir, &args),
+        Command::Versions(args) => versions::run(dir, &args),
+        Command::Bump(args) => bump::run(dir, &args),
     }
 }

@@ -23,10 +23,62 @@ const DEPENDENCY_TABLES: [&str; 5] = [
     "build_dependencies",
 ];
 
-/// Finds the version sites of a `Cargo.toml`.
+/// Finds the version sites of a `Cargo.toml`; refuses a manifest that declares no version.
 pub fn scan(text: &str) -> Result<Vec<Site>, Refusal> {
     let doc = toml_spans::parse(text)?;
     let root = doc.as_table() as &dyn TableLike;
+    let (sites, inherited_line) = sites(text, root)?;
+    if !sites.iter().any(|s| s.role.is_declaration()) {
+        return Err(no_version(root, inherited_line));
+    }
+    Ok(sites)
+}
+
+/// What discovery needs to know of a `Cargo.toml`, with all its version sites (also those of a
+/// manifest whose version is inherited).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Manifest {
+    /// `[package].name`, when the manifest has a package.
+    pub package: Option<String>,
+    /// `[package].publish = false` (or an empty registry list): the package is never released.
+    pub unpublished: bool,
+    /// `version.workspace = true`.
+    pub inherits_version: bool,
+    /// `[workspace].members`, when the manifest is a workspace root.
+    pub members: Option<Vec<String>>,
+    /// `[workspace].exclude`.
+    pub exclude: Vec<String>,
+    /// The version sites: declarations and path dependency pins.
+    pub sites: Vec<Site>,
+}
+
+/// Reads a `Cargo.toml` for discovery.
+pub fn manifest(text: &str) -> Result<Manifest, Refusal> {
+    let doc = toml_spans::parse(text)?;
+    let root = doc.as_table() as &dyn TableLike;
+    let (sites, inherited_line) = sites(text, root)?;
+    let package = table(root, &["package"]);
+    let strings = |item: Option<&Item>| -> Vec<String> {
+        item.and_then(Item::as_array)
+            .map(|a| a.iter().filter_map(|v| v.as_str().map(str::to_string)).collect())
+            .unwrap_or_default()
+    };
+    let publish = package.and_then(|p| p.get("publish"));
+    let unpublished = publish
+        .is_some_and(|p| p.as_bool() == Some(false) || p.as_array().is_some_and(|a| a.is_empty()));
+    let workspace = table(root, &["workspace"]);
+    Ok(Manifest {
+        package: package.and_then(|p| p.get("name")?.as_str().map(str::to_string)),
+        unpublished,
+        inherits_version: inherited_line.is_some(),
+        members: workspace.map(|w| strings(w.get("members"))),
+        exclude: strings(workspace.and_then(|w| w.get("exclude"))),
+        sites,
+    })
+}
+
+/// Every version site of a manifest, and the line of `version.workspace = true` if present.
+fn sites(text: &str, root: &dyn TableLike) -> Result<(Vec<Site>, Option<usize>), Refusal> {
     let mut sites = Vec::new();
     let mut inherited_line = None;
 
@@ -42,10 +94,6 @@ pub fn scan(text: &str) -> Result<Vec<Site>, Refusal> {
         let role = Role::Declaration { subject: "[workspace.package].version".into() };
         sites.push(toml_spans::string_site(text, version, role, Spelling::Semver)?);
     }
-    if sites.is_empty() {
-        return Err(no_version(root, inherited_line));
-    }
-
     for name in DEPENDENCY_TABLES {
         path_pins(text, table(root, &[name]), &format!("[{name}]"), &mut sites);
     }
@@ -59,16 +107,12 @@ pub fn scan(text: &str) -> Result<Vec<Site>, Refusal> {
         for (cfg, target) in targets.iter() {
             let Some(target) = target.as_table_like() else { continue };
             for name in DEPENDENCY_TABLES {
-                path_pins(
-                    text,
-                    table(target, &[name]),
-                    &format!("[target.{cfg}.{name}]"),
-                    &mut sites,
-                );
+                let where_ = format!("[target.{cfg}.{name}]");
+                path_pins(text, table(target, &[name]), &where_, &mut sites);
             }
         }
     }
-    Ok(sites)
+    Ok((sites, inherited_line))
 }
 
 /// Adds a follower for every path dependency in `deps` whose requirement is one exact version.

@@ -91,6 +91,14 @@ pub fn scan(text: &str) -> Result<Vec<Site>, Refusal> {
     Ok(sites)
 }
 
+/// The chart's `name`, when the file parses and has one.
+pub fn chart_name(text: &str) -> Option<String> {
+    let doc = Document::parse(text).ok()?;
+    let root = doc.resolve(doc.root?);
+    let name = doc.field(root, "name").ok()??;
+    Some(doc.scalar(name)?.value.trim().to_string()).filter(|n| !n.is_empty())
+}
+
 /// Index of a node in [`Document::nodes`].
 type NodeId = usize;
 

@@ -351,33 +351,43 @@ pub fn plan_sites(
         if !moves || changes.iter().any(|c: &Change| c.site.range == site.range) {
             continue;
         }
-        if site.spelling == Spelling::IntTuple
-            && site.role.is_declaration()
-            && (!new.pre.is_empty() || !new.build.is_empty())
-        {
-            return Err(Refusal::new(
-                Reason::InvalidNew,
-                format!(
-                    "`{new}` cannot be written as the integer tuple `{}` at line {}: it would drop the pre-release and claim a final release",
-                    site.role.subject(),
-                    site.line
-                ),
-            )
-            .at_line(site.line)
-            .help("write the version as a string literal (`__version__ = \"X.Y.Z\"`), or release a final version"));
-        }
-        let to = site.spelling.render(&site.text, new).map_err(|e| {
-            Refusal::new(
-                Reason::InvalidNew,
-                format!("{} (needed at `{}`)", e.message, site.role.subject()),
-            )
-            .at_line(site.line)
-            .help(e.help)
-        })?;
-        changes.push(Change { site: site.clone(), to });
+        changes.push(change(site, new)?);
     }
     changes.sort_by_key(|c| c.site.range.start);
     Ok(changes)
+}
+
+/// The change that writes `new` at `site`, or why `new` cannot be written there.
+pub fn change(site: &Site, new: &Version) -> Result<Change, Refusal> {
+    if site.spelling == Spelling::IntTuple
+        && site.role.is_declaration()
+        && (!new.pre.is_empty() || !new.build.is_empty())
+    {
+        return Err(Refusal::new(
+            Reason::InvalidNew,
+            format!(
+                "`{new}` cannot be written as the integer tuple `{}` at line {}: it would drop the pre-release and claim a final release",
+                site.role.subject(),
+                site.line
+            ),
+        )
+        .at_line(site.line)
+        .help("write the version as a string literal (`__version__ = \"X.Y.Z\"`), or release a final version"));
+    }
+    let to = site.spelling.render(&site.text, new).map_err(|e| {
+        Refusal::new(
+            Reason::InvalidNew,
+            format!("{} (needed at `{}`)", e.message, site.role.subject()),
+        )
+        .at_line(site.line)
+        .help(e.help)
+    })?;
+    Ok(Change { site: site.clone(), to })
+}
+
+/// The bytes of a file with `changes` applied (ranges in the file's bytes, sorted, disjoint).
+pub fn apply_changes(bytes: &[u8], changes: &[Change]) -> Vec<u8> {
+    splice(bytes, changes)
 }
 
 /// Splits off a UTF-8 BOM and checks the encoding. Returns the BOM's length and the text.

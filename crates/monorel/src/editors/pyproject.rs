@@ -43,62 +43,122 @@ pub fn scan(text: &str) -> Result<Vec<Site>, Refusal> {
     }
     if is_dynamic {
         let line = dynamic.map_or(1, |d| line_of(text, d));
-        return Err(dynamic_source(root, project).at_line(line));
+        return Err(dynamic_refusal(&dynamic_source(root, project)).at_line(line));
     }
     Err(Refusal::new(Reason::NoVersion, "no `[project].version` or `[tool.poetry].version`")
         .help("add `version = \"X.Y.Z\"` to `[project]`, or list the file that holds the version in the configuration"))
 }
 
-/// Says where a dynamic version comes from, as far as the backend's configuration tells.
-fn dynamic_source(root: &dyn TableLike, project: Option<&dyn TableLike>) -> Refusal {
+/// Where a pyproject's version comes from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum VersionSource {
+    /// `[project].version` or `[tool.poetry].version` in this file.
+    Static,
+    /// A file the build backend reads: candidate paths relative to the pyproject's directory
+    /// (the first that exists is the one), the attribute when it is a module, and the backend.
+    File { paths: Vec<String>, attr: Option<String>, how: String },
+    /// maturin: the version of the Rust package it builds.
+    Cargo,
+    /// Git tags (setuptools-scm, hatch-vcs, pdm scm, ...): no file holds the version.
+    Vcs { how: String },
+    /// Dynamic, and the backend's configuration does not say where from.
+    Unknown,
+    /// Neither static nor dynamic.
+    Missing,
+}
+
+/// What discovery needs to know of a `pyproject.toml`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Project {
+    /// `[project].name` or `[tool.poetry].name`.
+    pub name: Option<String>,
+    /// Where the version comes from.
+    pub source: VersionSource,
+    /// Directories (relative to the pyproject's) that hold the import packages: maturin's
+    /// `python-source`, setuptools' `package-dir`, `src`, and the project directory itself.
+    pub package_roots: Vec<String>,
+    /// Import names the backend declares (maturin `module-name`, flit `module.name`).
+    pub import_names: Vec<String>,
+}
+
+/// Reads what discovery needs from a `pyproject.toml`.
+pub fn project(text: &str) -> Result<Project, Refusal> {
+    let doc = toml_spans::parse(text)?;
+    let root = doc.as_table() as &dyn TableLike;
     let str_at = |path: &[&str], key: &str| -> Option<String> {
         table(root, path)?.get(key)?.as_str().map(str::to_string)
     };
-    let dynamic = |place: String, how: &str| {
-        Refusal::new(
-            Reason::Dynamic,
-            format!("`[project].version` is dynamic; the version lives in {place}, read by {how}"),
-        )
-        .help("bump that file instead; pyproject.toml has no version to edit")
+    let project = table(root, &["project"]);
+    let has_static = project.and_then(|p| p.get("version")).is_some()
+        || table(root, &["tool", "poetry"]).and_then(|p| p.get("version")).is_some();
+    let source = if has_static {
+        VersionSource::Static
+    } else if array_contains(project.and_then(|p| p.get("dynamic")), "version") {
+        dynamic_source(root, project)
+    } else {
+        VersionSource::Missing
     };
-    let from_vcs = |how: &str| {
-        Refusal::new(
-            Reason::FromVcs,
-            format!("`[project].version` is dynamic and comes from git tags ({how})"),
-        )
-        .help("the release is made by tagging: create the tag `vX.Y.Z`; no file holds the version")
+    let mut package_roots = Vec::new();
+    package_roots.extend(str_at(&["tool", "maturin"], "python-source"));
+    package_roots.extend(str_at(&["tool", "setuptools", "package-dir"], ""));
+    package_roots.extend(["src".to_string(), String::new()]);
+    let mut import_names = Vec::new();
+    import_names.extend(
+        str_at(&["tool", "maturin"], "module-name")
+            .map(|m| m.split('.').next().unwrap_or("").to_string()),
+    );
+    import_names.extend(str_at(&["tool", "flit", "module"], "name"));
+    let name = str_at(&["project"], "name").or_else(|| str_at(&["tool", "poetry"], "name"));
+    Ok(Project { name, source, package_roots, import_names })
+}
+
+/// Says where a dynamic version comes from, as far as the backend's configuration tells.
+fn dynamic_source(root: &dyn TableLike, project: Option<&dyn TableLike>) -> VersionSource {
+    let str_at = |path: &[&str], key: &str| -> Option<String> {
+        table(root, path)?.get(key)?.as_str().map(str::to_string)
     };
+    let file = |path: String, how: &str| VersionSource::File {
+        paths: vec![path],
+        attr: None,
+        how: how.into(),
+    };
+    let vcs = |how: &str| VersionSource::Vcs { how: how.into() };
 
     // setuptools: `[tool.setuptools.dynamic] version = { attr = ".." }` or `{ file = ".." }`.
     if let Some(spec) = table(root, &["tool", "setuptools", "dynamic", "version"]) {
         if let Some(attr) = spec.get("attr").and_then(Item::as_str) {
             let src = str_at(&["tool", "setuptools", "package-dir"], "");
-            return dynamic(attr_location(attr, src.as_deref()), "setuptools `attr:`");
+            let (paths, name) = attr_location(attr, src.as_deref());
+            return VersionSource::File {
+                paths,
+                attr: Some(name),
+                how: "setuptools `attr:`".into(),
+            };
         }
-        if let Some(file) = spec.get("file") {
-            let file = file
+        if let Some(path) = spec.get("file") {
+            let path = path
                 .as_str()
                 .map(str::to_string)
-                .or_else(|| file.as_array()?.get(0)?.as_str().map(str::to_string))
+                .or_else(|| path.as_array()?.get(0)?.as_str().map(str::to_string))
                 .unwrap_or_default();
-            return dynamic(format!("`{file}`"), "setuptools `file:`");
+            return file(path, "setuptools `file:`");
         }
     }
     // hatch: `[tool.hatch.version] source = "vcs"` or `path = ".."`.
     if let Some(source) = str_at(&["tool", "hatch", "version"], "source") {
         if matches!(source.as_str(), "vcs" | "git") {
-            return from_vcs("hatch-vcs");
+            return vcs("hatch-vcs");
         }
     }
     if let Some(path) = str_at(&["tool", "hatch", "version"], "path") {
-        return dynamic(format!("`{path}`"), "hatch `[tool.hatch.version] path`");
+        return file(path, "hatch `[tool.hatch.version] path`");
     }
     // pdm: `[tool.pdm.version] source = "scm" | "file"`.
     match str_at(&["tool", "pdm", "version"], "source").as_deref() {
-        Some("scm") => return from_vcs("pdm `source = \"scm\"`"),
+        Some("scm") => return vcs("pdm `source = \"scm\"`"),
         Some("file") => {
             let path = str_at(&["tool", "pdm", "version"], "path").unwrap_or_default();
-            return dynamic(format!("`{path}`"), "pdm `source = \"file\"`");
+            return file(path, "pdm `source = \"file\"`");
         }
         _ => {}
     }
@@ -108,45 +168,75 @@ fn dynamic_source(root: &dyn TableLike, project: Option<&dyn TableLike>) -> Refu
         .unwrap_or_default();
     let required = |name: &str| requires.iter().any(|r| r.replace('_', "-").starts_with(name));
     if table(root, &["tool", "setuptools_scm"]).is_some() || required("setuptools-scm") {
-        return from_vcs("setuptools-scm");
+        return vcs("setuptools-scm");
     }
-    for (tool, how) in [
-        ("poetry-dynamic-versioning", "poetry-dynamic-versioning"),
-        ("versioningit", "versioningit"),
-    ] {
+    for tool in ["poetry-dynamic-versioning", "versioningit"] {
         if table(root, &["tool", tool]).is_some() || required(tool) {
-            return from_vcs(how);
+            return vcs(tool);
         }
     }
     let backend = str_at(&["build-system"], "build-backend").unwrap_or_default();
     if backend.starts_with("maturin") {
-        return dynamic("`Cargo.toml`".into(), "maturin (it takes the Rust package's version)");
+        return VersionSource::Cargo;
     }
     if backend.starts_with("flit") {
         let name = str_at(&["tool", "flit", "module"], "name")
             .or_else(|| project?.get("name")?.as_str().map(|n| n.replace(['-', '.'], "_")))
             .unwrap_or_default();
-        return dynamic(format!("`{name}/__init__.py` (`__version__`)"), "flit");
+        return VersionSource::File {
+            paths: vec![format!("{name}/__init__.py")],
+            attr: Some("__version__".into()),
+            how: "flit".into(),
+        };
     }
-    Refusal::new(
-        Reason::Dynamic,
-        "`[project].version` is dynamic, and the build backend's configuration does not say where it comes from",
-    )
-    .help("bump the file your build backend reads the version from (`monorel bump-file <that file>`)")
+    VersionSource::Unknown
 }
 
-/// Where `module.attr` lives, e.g. `pkg.__version__` -> `` `pkg/__init__.py` (`__version__`) ``.
-fn attr_location(attr: &str, package_dir: Option<&str>) -> String {
+/// The refusal that says where a dynamic version lives.
+fn dynamic_refusal(source: &VersionSource) -> Refusal {
+    let dynamic = |place: String, how: &str| {
+        Refusal::new(
+            Reason::Dynamic,
+            format!("`[project].version` is dynamic; the version lives in {place}, read by {how}"),
+        )
+        .help("bump that file instead; pyproject.toml has no version to edit")
+    };
+    match source {
+        VersionSource::File { paths, attr, how } => {
+            let paths: Vec<String> = paths.iter().map(|p| format!("`{p}`")).collect();
+            let place = match attr {
+                Some(attr) => format!("{} (`{attr}`)", paths.join(" or ")),
+                None => paths.join(" or "),
+            };
+            dynamic(place, how)
+        }
+        VersionSource::Cargo => dynamic("`Cargo.toml`".into(), "maturin (it takes the Rust package's version)"),
+        VersionSource::Vcs { how } => Refusal::new(
+            Reason::FromVcs,
+            format!("`[project].version` is dynamic and comes from git tags ({how})"),
+        )
+        .help("the release is made by tagging: create the tag `vX.Y.Z`; no file holds the version"),
+        VersionSource::Unknown | VersionSource::Static | VersionSource::Missing => Refusal::new(
+            Reason::Dynamic,
+            "`[project].version` is dynamic, and the build backend's configuration does not say where it comes from",
+        )
+        .help("bump the file your build backend reads the version from (`monorel bump-file <that file>`)"),
+    }
+}
+
+/// The files `module.attr` may live in, e.g. `pkg.__version__` -> `pkg/__init__.py`.
+fn attr_location(attr: &str, package_dir: Option<&str>) -> (Vec<String>, String) {
     let (module, name) = attr.rsplit_once('.').unwrap_or((attr, "__version__"));
     let prefix =
         package_dir.filter(|d| !d.is_empty()).map(|d| format!("{}/", d.trim_end_matches('/')));
     let prefix = prefix.unwrap_or_default();
     let path = module.replace('.', "/");
-    if module.contains('.') {
-        format!("`{prefix}{path}.py` or `{prefix}{path}/__init__.py` (`{name}`)")
+    let paths = if module.contains('.') {
+        vec![format!("{prefix}{path}.py"), format!("{prefix}{path}/__init__.py")]
     } else {
-        format!("`{prefix}{path}/__init__.py` (`{name}`)")
-    }
+        vec![format!("{prefix}{path}/__init__.py")]
+    };
+    (paths, name.to_string())
 }
 
 #[cfg(test)]

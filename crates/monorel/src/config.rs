@@ -1,0 +1,449 @@
+//! `monorel.toml` (or `[workspace.metadata.monorel]` in the root `Cargo.toml`): what discovery
+//! cannot know.
+//!
+//! ```toml
+//! exclude = ["testdata/"]            # path prefixes discovery never looks at
+//!
+//! [groups.sdk]                       # a group of packages released together
+//! packages = ["python:acme-sdk"]     # `[ecosystem:]name`, `*` matches any run of characters
+//! paths = ["sdk/"]                   # or: every package under these directories
+//! tag = "sdk-v{version}"             # the group's tag format (default `v{version}`)
+//!
+//! [[groups.sdk.files]]               # extra version sites in any text file
+//! path = "docs/install.md"
+//! pattern = 'acme-sdk==(?<version>[0-9][^\s]*)'
+//! count = 2                          # exactly this many matches, or the bump refuses
+//! spelling = "pep440"                # or "semver" (default)
+//! ```
+//!
+//! Unknown keys are errors that name the key, its line, and the nearest known key.
+
+use std::ops::Range;
+
+use toml_edit::{Document, Item, TableLike};
+
+use crate::{editors::line_at, version::Spelling};
+
+/// The configuration file's name at the repository root.
+pub const FILE_NAME: &str = "monorel.toml";
+
+/// The whole configuration. The default is zero configuration: one group of everything.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Config {
+    /// Where the configuration came from (`monorel.toml`, `Cargo.toml`), for messages.
+    pub source: Option<String>,
+    /// Path prefixes discovery never looks at.
+    pub exclude: Vec<String>,
+    /// The configured groups, in file order. Empty: one group of everything, named `default`.
+    pub groups: Vec<GroupConfig>,
+}
+
+/// One configured group.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GroupConfig {
+    /// The group's name (the table's key).
+    pub name: String,
+    /// Package patterns: `[ecosystem:]name`, with `*` for any run of characters.
+    pub packages: Vec<String>,
+    /// Directory prefixes: every package whose directory is under one belongs to the group.
+    pub paths: Vec<String>,
+    /// The tag format, with `{version}`.
+    pub tag: String,
+    /// Extra version sites.
+    pub files: Vec<ExtraFile>,
+    /// The 1-based line of the group's table, for messages.
+    pub line: usize,
+}
+
+/// A version site in any text file, found by a regular expression.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExtraFile {
+    /// The file, relative to the repository root.
+    pub path: String,
+    /// A regular expression with a named group `version`.
+    pub pattern: String,
+    /// How many matches there must be.
+    pub count: usize,
+    /// How the version is written there.
+    pub spelling: Spelling,
+    /// The 1-based line of this entry in the configuration, for messages.
+    pub line: usize,
+}
+
+/// The default tag format.
+pub const DEFAULT_TAG: &str = "v{version}";
+
+/// A configuration that cannot be used: where, why, and the fix.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{message}")]
+pub struct ConfigError {
+    /// The configuration file.
+    pub path: String,
+    /// The 1-based line.
+    pub line: Option<usize>,
+    /// What is wrong.
+    pub message: String,
+    /// How to fix it.
+    pub help: String,
+}
+
+const TOP_KEYS: &[&str] = &["exclude", "groups"];
+const GROUP_KEYS: &[&str] = &["packages", "paths", "tag", "files"];
+const FILE_KEYS: &[&str] = &["path", "pattern", "count", "spelling"];
+
+impl Config {
+    /// Parses `monorel.toml`.
+    pub fn parse_file(path: &str, text: &str) -> Result<Config, ConfigError> {
+        let doc = Document::parse(text).map_err(|e| ConfigError {
+            path: path.to_string(),
+            line: e.span().map(|s| line_at(text, s.start)),
+            message: format!("invalid TOML: {}", e.message().trim_end().trim_end_matches('.')),
+            help: "fix the syntax error".into(),
+        })?;
+        let mut config = Parser { path, text }.config(doc.as_table())?;
+        config.source = Some(path.to_string());
+        Ok(config)
+    }
+
+    /// Reads `[workspace.metadata.monorel]` from a root `Cargo.toml`, if it has one.
+    pub fn from_cargo_manifest(path: &str, text: &str) -> Result<Option<Config>, ConfigError> {
+        let Ok(doc) = Document::parse(text) else { return Ok(None) };
+        let root = doc.as_table() as &dyn TableLike;
+        let Some(table) = ["workspace", "metadata", "monorel"]
+            .iter()
+            .try_fold(root, |t, k| t.get(k)?.as_table_like())
+        else {
+            return Ok(None);
+        };
+        let mut config = Parser { path, text }.config(table)?;
+        config.source = Some(format!("{path} [workspace.metadata.monorel]"));
+        Ok(Some(config))
+    }
+
+    /// The tag format of group `name`.
+    pub fn tag_of(&self, name: &str) -> &str {
+        self.groups.iter().find(|g| g.name == name).map_or(DEFAULT_TAG, |g| g.tag.as_str())
+    }
+}
+
+struct Parser<'a> {
+    path: &'a str,
+    text: &'a str,
+}
+
+impl Parser<'_> {
+    fn config(&self, root: &dyn TableLike) -> Result<Config, ConfigError> {
+        self.known_keys(root, TOP_KEYS, "")?;
+        let mut config =
+            Config { exclude: self.strings(root, "exclude", "")?, ..Config::default() };
+        if let Some(groups) = root.get("groups") {
+            let Some(groups) = groups.as_table_like() else {
+                return Err(self.error(
+                    groups.span(),
+                    "`groups` must be a table of groups",
+                    "write `[groups.<name>]`",
+                ));
+            };
+            for (name, group) in groups.iter() {
+                let Some(table) = group.as_table_like() else {
+                    return Err(self.error(
+                        group.span(),
+                        &format!("`groups.{name}` must be a table"),
+                        "write `[groups.<name>]` with `packages` or `paths`",
+                    ));
+                };
+                config.groups.push(self.group(name, table, group.span())?);
+            }
+        }
+        Ok(config)
+    }
+
+    fn group(
+        &self,
+        name: &str,
+        table: &dyn TableLike,
+        span: Option<Range<usize>>,
+    ) -> Result<GroupConfig, ConfigError> {
+        let at = format!("groups.{name}.");
+        self.known_keys(table, GROUP_KEYS, &at)?;
+        let tag = match table.get("tag") {
+            None => DEFAULT_TAG.to_string(),
+            Some(item) => {
+                let tag = item.as_str().unwrap_or_default();
+                if !tag.contains("{version}") {
+                    return Err(self.error(
+                        item.span().or_else(|| item.as_value()?.span()),
+                        &format!("`{at}tag` must contain `{{version}}`, found `{tag}`"),
+                        "write e.g. `tag = \"v{version}\"`",
+                    ));
+                }
+                tag.to_string()
+            }
+        };
+        let mut files = Vec::new();
+        if let Some(item) = table.get("files") {
+            let entries: Vec<&dyn TableLike> = match (item.as_array_of_tables(), item.as_array()) {
+                (Some(tables), _) => tables.iter().map(|t| t as &dyn TableLike).collect(),
+                (None, Some(array)) => array
+                    .iter()
+                    .filter_map(|v| v.as_inline_table().map(|t| t as &dyn TableLike))
+                    .collect(),
+                _ => {
+                    return Err(self.error(
+                        item.span(),
+                        &format!("`{at}files` must be an array of tables"),
+                        "write `[[groups.<name>.files]]` entries",
+                    ));
+                }
+            };
+            for entry in entries {
+                files.push(self.extra_file(entry, &at)?);
+            }
+        }
+        let group = GroupConfig {
+            name: name.to_string(),
+            packages: self.strings(table, "packages", &at)?,
+            paths: self.strings(table, "paths", &at)?,
+            tag,
+            files,
+            line: span.map_or(1, |s| line_at(self.text, s.start)),
+        };
+        if group.packages.is_empty() && group.paths.is_empty() {
+            return Err(ConfigError {
+                path: self.path.into(),
+                line: Some(group.line),
+                message: format!(
+                    "group `{name}` has neither `packages` nor `paths`, so it holds nothing"
+                ),
+                help: "add `packages = [\"cargo:*\"]` or `paths = [\"crates/\"]`".into(),
+            });
+        }
+        Ok(group)
+    }
+
+    fn extra_file(&self, entry: &dyn TableLike, at: &str) -> Result<ExtraFile, ConfigError> {
+        let at = format!("{at}files.");
+        self.known_keys(entry, FILE_KEYS, &at)?;
+        let line = entry
+            .iter()
+            .next()
+            .and_then(|(_, i)| i.span().or_else(|| i.as_value()?.span()))
+            .map_or(1, |s| line_at(self.text, s.start));
+        let required = |key: &str| -> Result<String, ConfigError> {
+            entry.get(key).and_then(Item::as_str).map(str::to_string).ok_or_else(|| ConfigError {
+                path: self.path.into(),
+                line: Some(line),
+                message: format!("`{at}{key}` is missing (a string)"),
+                help: "each extra file needs `path`, `pattern` (with a `(?<version>...)` group) and `count`".into(),
+            })
+        };
+        let path = required("path")?;
+        let pattern = required("pattern")?;
+        match regex::Regex::new(&pattern) {
+            Ok(re) if re.capture_names().any(|n| n == Some("version")) => {}
+            Ok(_) => {
+                return Err(ConfigError {
+                    path: self.path.into(),
+                    line: Some(line),
+                    message: format!("`{at}pattern` has no group named `version`: `{pattern}`"),
+                    help: "mark the version with `(?<version>...)`".into(),
+                });
+            }
+            Err(e) => {
+                return Err(ConfigError {
+                    path: self.path.into(),
+                    line: Some(line),
+                    message: format!("`{at}pattern` is not a valid regular expression: {e}"),
+                    help: "fix the pattern (Rust `regex` syntax)".into(),
+                });
+            }
+        }
+        let count = match entry.get("count") {
+            None => 1,
+            Some(item) => match item.as_integer() {
+                Some(n) if n >= 1 => n as usize,
+                _ => {
+                    return Err(ConfigError {
+                        path: self.path.into(),
+                        line: Some(line),
+                        message: format!("`{at}count` must be a whole number of at least 1"),
+                        help: "write e.g. `count = 1`".into(),
+                    });
+                }
+            },
+        };
+        let spelling = match entry.get("spelling").and_then(Item::as_str) {
+            None | Some("semver") => Spelling::Semver,
+            Some("pep440") => Spelling::Pep440,
+            Some(other) => {
+                return Err(ConfigError {
+                    path: self.path.into(),
+                    line: Some(line),
+                    message: format!(
+                        "`{at}spelling` must be `semver` or `pep440`, found `{other}`"
+                    ),
+                    help: "write `spelling = \"pep440\"` for Python text".into(),
+                });
+            }
+        };
+        Ok(ExtraFile { path, pattern, count, spelling, line })
+    }
+
+    fn strings(
+        &self,
+        table: &dyn TableLike,
+        key: &str,
+        at: &str,
+    ) -> Result<Vec<String>, ConfigError> {
+        let Some(item) = table.get(key) else { return Ok(Vec::new()) };
+        let values = item
+            .as_array()
+            .map(|a| a.iter().map(|v| v.as_str().map(str::to_string)).collect::<Option<Vec<_>>>());
+        values.flatten().ok_or_else(|| {
+            self.error(
+                item.span().or_else(|| item.as_value()?.span()),
+                &format!("`{at}{key}` must be an array of strings"),
+                &format!("write e.g. `{key} = [\"...\"]`"),
+            )
+        })
+    }
+
+    fn known_keys(
+        &self,
+        table: &dyn TableLike,
+        known: &[&str],
+        at: &str,
+    ) -> Result<(), ConfigError> {
+        for (key, item) in table.iter() {
+            if known.contains(&key) {
+                continue;
+            }
+            let span = table.key(key).and_then(|k| k.span()).or_else(|| item.span());
+            let help = match suggest(key, known) {
+                Some(near) => {
+                    format!("did you mean `{at}{near}`? known keys: {}", known.join(", "))
+                }
+                None => format!("known keys here: {}", known.join(", ")),
+            };
+            return Err(self.error(span, &format!("unknown key `{at}{key}`"), &help));
+        }
+        Ok(())
+    }
+
+    fn error(&self, span: Option<Range<usize>>, message: &str, help: &str) -> ConfigError {
+        ConfigError {
+            path: self.path.into(),
+            line: span.map(|s| line_at(self.text, s.start)),
+            message: message.into(),
+            help: help.into(),
+        }
+    }
+}
+
+/// The known key nearest to `key`, if it is near enough to be a typo.
+fn suggest<'a>(key: &str, known: &[&'a str]) -> Option<&'a str> {
+    known
+        .iter()
+        .map(|k| (strsim::damerau_levenshtein(key, k), *k))
+        .filter(|(d, k)| *d <= 2.max(k.len() / 3))
+        .min()
+        .map(|(_, k)| k)
+}
+
+/// Whether `name` of `ecosystem` matches a package pattern `[ecosystem:]glob`.
+pub fn package_matches(pattern: &str, ecosystem: &str, name: &str) -> bool {
+    let (eco, glob) = match pattern.split_once(':') {
+        Some((eco, glob)) => (Some(eco), glob),
+        None => (None, pattern),
+    };
+    eco.is_none_or(|e| e == ecosystem) && wildcard(glob, name)
+}
+
+/// `*` matches any run of characters; everything else matches itself.
+pub fn wildcard(pattern: &str, text: &str) -> bool {
+    let parts: Vec<&str> = pattern.split('*').collect();
+    if parts.len() == 1 {
+        return pattern == text;
+    }
+    let (first, last) = (parts[0], parts[parts.len() - 1]);
+    if !text.starts_with(first)
+        || !text[first.len()..].ends_with(last)
+        || text.len() < first.len() + last.len()
+    {
+        return false;
+    }
+    let mut rest = &text[first.len()..text.len() - last.len()];
+    for part in &parts[1..parts.len() - 1] {
+        match rest.find(part) {
+            Some(i) => rest = &rest[i + part.len()..],
+            None => return false,
+        }
+    }
+    true
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn error(text: &str) -> String {
+        let e = Config::parse_file("monorel.toml", text).unwrap_err();
+        format!("{}:{:?}: {} (help: {})", e.path, e.line, e.message, e.help)
+    }
+
+    #[test]
+    fn a_full_configuration() {
+        let config = Config::parse_file(
+            "monorel.toml",
+            "exclude = [\"testdata/\"]\n\n[groups.rust]\npackages = [\"cargo:*\"]\n\n[groups.sdk]\npaths = [\"sdk/\"]\ntag = \"sdk-v{version}\"\n\n[[groups.sdk.files]]\npath = \"README.md\"\npattern = 'sdk==(?<version>\\S+)'\ncount = 2\nspelling = \"pep440\"\n",
+        )
+        .unwrap();
+        assert_eq!(config.exclude, ["testdata/"]);
+        assert_eq!(config.groups.len(), 2);
+        assert_eq!(config.tag_of("rust"), "v{version}");
+        assert_eq!(config.tag_of("sdk"), "sdk-v{version}");
+        assert_eq!(config.groups[1].files[0].count, 2);
+        assert_eq!(config.groups[1].files[0].spelling, Spelling::Pep440);
+    }
+
+    #[test]
+    fn mistakes_name_the_key_the_line_and_the_fix() {
+        assert_eq!(
+            error("[groups.rust]\npackage = [\"cargo:*\"]\n"),
+            "monorel.toml:Some(2): unknown key `groups.rust.package` (help: did you mean `groups.rust.packages`? known keys: packages, paths, tag, files)"
+        );
+        assert_eq!(
+            error("exlude = []\n"),
+            "monorel.toml:Some(1): unknown key `exlude` (help: did you mean `exclude`? known keys: exclude, groups)"
+        );
+        assert_eq!(
+            error("[groups.a]\npaths = [\"a/\"]\ntag = \"a-{ver}\"\n"),
+            "monorel.toml:Some(3): `groups.a.tag` must contain `{version}`, found `a-{ver}` (help: write e.g. `tag = \"v{version}\"`)"
+        );
+        assert_eq!(
+            error("[groups.a]\ntag = \"v{version}\"\n"),
+            "monorel.toml:Some(1): group `a` has neither `packages` nor `paths`, so it holds nothing (help: add `packages = [\"cargo:*\"]` or `paths = [\"crates/\"]`)"
+        );
+        assert_eq!(
+            error(
+                "[groups.a]\npaths = [\"a/\"]\n[[groups.a.files]]\npath = \"x\"\npattern = \"v(\\\\d+)\"\n"
+            ),
+            "monorel.toml:Some(4): `groups.a.files.pattern` has no group named `version`: `v(\\d+)` (help: mark the version with `(?<version>...)`)"
+        );
+        assert_eq!(
+            error("[groups\n"),
+            "monorel.toml:Some(1): invalid TOML: unclosed table, expected `]` (help: fix the syntax error)"
+        );
+    }
+
+    #[test]
+    fn package_patterns() {
+        assert!(package_matches("cargo:*", "cargo", "monorel"));
+        assert!(!package_matches("cargo:*", "python", "monorel"));
+        assert!(package_matches("monorel-*", "python", "monorel-sdk"));
+        assert!(!package_matches("monorel-*", "python", "monorel"));
+        assert!(package_matches("*-sdk", "python", "acme-sdk"));
+        assert!(package_matches("a*c*e", "helm", "abcde"));
+        assert!(!package_matches("a*c*e", "helm", "abde"));
+    }
+}

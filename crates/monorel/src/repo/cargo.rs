@@ -1,0 +1,199 @@
+//! Cargo packages from their manifests: workspaces, members, inherited versions, path
+//! dependency pins and Cargo.lock members.
+//!
+//! Manifests are read directly (toml_edit) rather than through `cargo metadata`, which costs more
+//! than the whole of `versions` on a large tree; after a bump, `cargo metadata --locked
+//! --offline` checks that Cargo agrees (see `crate::cargo`).
+
+use std::collections::BTreeMap;
+
+use super::{Ecosystem, Package, PackageId, Release, Snapshot, discover::Found, load::under};
+use crate::{
+    config::wildcard,
+    editors::{FileKind, Role, Site, cargo_toml},
+};
+
+struct Manifest {
+    path: String,
+    dir: String,
+    manifest: cargo_toml::Manifest,
+}
+
+pub(super) fn discover(snapshot: &Snapshot, found: &mut Found) {
+    let mut manifests = Vec::new();
+    for path in snapshot.files.iter().filter(|f| name_of(f) == "Cargo.toml") {
+        let Some(bytes) = snapshot.contents.get(path) else { continue };
+        let text = String::from_utf8_lossy(bytes);
+        let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
+        match cargo_toml::manifest(text) {
+            Ok(manifest) => manifests.push(Manifest {
+                dir: dir_of(path).to_string(),
+                path: path.clone(),
+                manifest,
+            }),
+            Err(refusal) => found.problem(path, &refusal),
+        }
+    }
+    // Sites were found in text without a BOM; re-scan with `scan_file` for byte ranges.
+    let sites_of = |path: &str| -> Vec<Site> {
+        snapshot.contents.get(path).map(|b| bom_offset(b)).map_or_else(Vec::new, |offset| {
+            manifests
+                .iter()
+                .find(|m| m.path == path)
+                .map(|m| {
+                    m.manifest
+                        .sites
+                        .iter()
+                        .cloned()
+                        .map(|mut s| {
+                            s.range = s.range.start + offset..s.range.end + offset;
+                            s
+                        })
+                        .collect()
+                })
+                .unwrap_or_default()
+        })
+    };
+
+    let workspaces: Vec<&Manifest> =
+        manifests.iter().filter(|m| m.manifest.members.is_some()).collect();
+    // The workspace each package belongs to (by the root's directory).
+    let workspace_of = |package: &Manifest| -> Option<&Manifest> {
+        workspaces
+            .iter()
+            .copied()
+            .filter(|w| {
+                package.dir == w.dir
+                    || (under(&package.dir, &w.dir)
+                        && w.manifest.members.as_ref().is_some_and(|members| {
+                            let rel = relative(&package.dir, &w.dir);
+                            members.iter().any(|m| glob(m.trim_end_matches('/'), rel))
+                                && !w.manifest.exclude.iter().any(|e| under(rel, e))
+                        }))
+            })
+            .max_by_key(|w| w.dir.len())
+    };
+
+    // Packages.
+    let mut inheritors: BTreeMap<&str, Vec<PackageId>> = BTreeMap::new();
+    for m in &manifests {
+        let Some(name) = &m.manifest.package else { continue };
+        let id = PackageId { ecosystem: Ecosystem::Cargo, name: name.clone() };
+        let declares = m.manifest.sites.iter().any(
+            |s| matches!(&s.role, Role::Declaration { subject } if subject == "[package].version"),
+        );
+        let release = if m.manifest.unpublished || (!declares && !m.manifest.inherits_version) {
+            // No version means `publish = false` to Cargo.
+            Release::Unpublished
+        } else {
+            Release::Files
+        };
+        if m.manifest.inherits_version && release == Release::Files {
+            match workspace_of(m) {
+                Some(w) if w.manifest.sites.iter().any(is_workspace_version) => {
+                    inheritors.entry(w.path.as_str()).or_default().push(id.clone());
+                }
+                _ => found.problems.push(super::Problem {
+                    path: m.path.clone(),
+                    line: None,
+                    group: None,
+                    message: format!("`{name}` inherits its version (`version.workspace = true`), but its workspace root declares no `[workspace.package].version`"),
+                    help: "add `version` to `[workspace.package]` in the workspace root's `Cargo.toml`".into(),
+                }),
+            }
+        }
+        found.packages.push(Package { id, dir: m.dir.clone(), manifest: m.path.clone(), release });
+    }
+
+    // Sites.
+    for m in &manifests {
+        for site in sites_of(&m.path) {
+            let owners = match &site.role {
+                Role::Declaration { subject } if subject == "[workspace.package].version" => {
+                    inheritors.get(m.path.as_str()).cloned().unwrap_or_default()
+                }
+                Role::Declaration { .. } => {
+                    m.manifest.package.iter().map(|n| cargo_id(n)).collect()
+                }
+                Role::Follower { target: Some(target), .. } => vec![cargo_id(target)],
+                _ => continue,
+            };
+            found.site(&m.path, FileKind::CargoToml, site, owners);
+        }
+    }
+
+    // Lockfiles: the one at each workspace root, or next to a standalone package.
+    for path in snapshot.files.iter().filter(|f| name_of(f) == "Cargo.lock") {
+        let Some(result) = Found::scan(snapshot, path, FileKind::CargoLock) else { continue };
+        match result {
+            Ok(sites) => {
+                for site in sites {
+                    let owner = match &site.role {
+                        Role::LockMember { name } | Role::LockReference { name } => cargo_id(name),
+                        _ => continue,
+                    };
+                    found.site(path, FileKind::CargoLock, site, vec![owner]);
+                }
+            }
+            Err(refusal) => found.problem(path, &refusal),
+        }
+    }
+}
+
+fn is_workspace_version(site: &Site) -> bool {
+    matches!(&site.role, Role::Declaration { subject } if subject == "[workspace.package].version")
+}
+
+fn cargo_id(name: &str) -> PackageId {
+    PackageId { ecosystem: Ecosystem::Cargo, name: name.to_string() }
+}
+
+fn bom_offset(bytes: &[u8]) -> usize {
+    if bytes.starts_with(b"\xef\xbb\xbf") { 3 } else { 0 }
+}
+
+pub(super) fn name_of(path: &str) -> &str {
+    path.rsplit('/').next().unwrap_or(path)
+}
+
+pub(super) fn dir_of(path: &str) -> &str {
+    path.rsplit_once('/').map_or("", |(dir, _)| dir)
+}
+
+fn relative<'a>(path: &'a str, dir: &str) -> &'a str {
+    if dir.is_empty() {
+        path
+    } else {
+        path.strip_prefix(dir).map_or(path, |r| r.trim_start_matches('/'))
+    }
+}
+
+/// Cargo's `members` globs: `*` within one path segment, `**` for any number of segments.
+fn glob(pattern: &str, path: &str) -> bool {
+    fn go(pattern: &[&str], path: &[&str]) -> bool {
+        match (pattern.first(), path.first()) {
+            (None, None) => true,
+            (Some(&"**"), _) => {
+                go(&pattern[1..], path) || (!path.is_empty() && go(pattern, &path[1..]))
+            }
+            (Some(p), Some(s)) => wildcard(p, s) && go(&pattern[1..], &path[1..]),
+            _ => false,
+        }
+    }
+    let pattern: Vec<&str> = pattern.split('/').filter(|s| !s.is_empty() && *s != ".").collect();
+    let path: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
+    go(&pattern, &path)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn member_globs() {
+        assert!(super::glob("crates/*", "crates/core"));
+        assert!(!super::glob("crates/*", "crates/core/sub"));
+        assert!(super::glob("crates/**", "crates/core/sub"));
+        assert!(super::glob("./tools/cli", "tools/cli"));
+        assert!(super::glob("lib-*", "lib-a"));
+        assert!(!super::glob("lib-*", "bin-a"));
+    }
+}

@@ -1,0 +1,206 @@
+//! The repository model: every version site of a polyglot repository, which package it belongs
+//! to, which packages release together (groups), and the bump of a group as one plan.
+//!
+//! [`load`] is the only IO: it lists the source tree (`git ls-files`, or a directory walk outside
+//! git) and reads the manifests and version modules. [`discover`] turns that [`Snapshot`] into a
+//! [`Model`] without IO, and [`plan_bump`] turns a model and a request into a [`BumpPlan`]: plain
+//! data, every file's bytes before and after, which `apply::write_all` writes all or nothing.
+
+mod cargo;
+mod discover;
+mod helm;
+mod load;
+mod plan;
+mod python;
+
+use std::{collections::BTreeMap, fmt, path::PathBuf};
+
+pub use discover::discover;
+pub use load::{LoadError, load};
+pub use plan::{BumpPlan, BumpRequest, PlanError, PlannedFile, plan_bump};
+
+use crate::{
+    config::Config,
+    editors::{FileKind, Site},
+    version::Version,
+};
+
+/// What [`load`] read: the file listing and the bytes of every file discovery looks at.
+#[derive(Debug, Clone)]
+pub struct Snapshot {
+    /// The repository root (the directory monorel works on).
+    pub root: PathBuf,
+    /// Every file of the source tree, relative to the root, `/`-separated, sorted.
+    pub files: Vec<String>,
+    /// The bytes of the files discovery reads, by path.
+    pub contents: BTreeMap<String, Vec<u8>>,
+    /// The configuration (the default when there is none).
+    pub config: Config,
+    /// How the files were listed: `git` or `walk`.
+    pub listed_by: &'static str,
+}
+
+/// The ecosystems monorel knows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Ecosystem {
+    /// Cargo packages.
+    Cargo,
+    /// Python distributions.
+    Python,
+    /// Helm charts.
+    Helm,
+}
+
+impl Ecosystem {
+    /// `cargo`, `python` or `helm`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Ecosystem::Cargo => "cargo",
+            Ecosystem::Python => "python",
+            Ecosystem::Helm => "helm",
+        }
+    }
+}
+
+/// A package, named as in its ecosystem: `cargo:monorel`, `python:monorel`, `helm:monorel`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct PackageId {
+    /// Its ecosystem.
+    pub ecosystem: Ecosystem,
+    /// Its name there.
+    pub name: String,
+}
+
+impl fmt::Display for PackageId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}", self.ecosystem.name(), self.name)
+    }
+}
+
+/// A package found in the repository.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Package {
+    /// Its name.
+    pub id: PackageId,
+    /// Its directory, relative to the root (`""` for the root).
+    pub dir: String,
+    /// The manifest that defines it.
+    pub manifest: String,
+    /// How it is released.
+    pub release: Release,
+}
+
+/// How a package's version is set.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Release {
+    /// By editing its version sites.
+    Files,
+    /// By tagging: the version comes from git tags (`how`: setuptools-scm, hatch-vcs, ...).
+    Tags { how: String },
+    /// It takes another package's version (maturin builds the Python package of a crate).
+    Follows { package: PackageId },
+    /// Never: `publish = false`.
+    Unpublished,
+}
+
+/// Where a version site is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SiteSource {
+    /// A manifest or version module, read by its editor.
+    File(FileKind),
+    /// A configured pattern in any text file (`groups.<name>.files`).
+    Pattern { pattern: String },
+}
+
+impl fmt::Display for SiteSource {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            SiteSource::File(kind) => kind.fmt(f),
+            SiteSource::Pattern { .. } => f.write_str("pattern"),
+        }
+    }
+}
+
+/// One version site of the repository.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SiteRecord {
+    /// The file, relative to the root.
+    pub path: String,
+    /// How it was found.
+    pub source: SiteSource,
+    /// The site (its range is in the file's bytes).
+    pub site: Site,
+    /// The packages whose version this is (several when members inherit a workspace version).
+    pub owners: Vec<PackageId>,
+    /// The group the site is released with, when its owners are in one.
+    pub group: Option<String>,
+}
+
+impl SiteRecord {
+    /// The SemVer version the site's text denotes, when it is one.
+    pub fn version(&self) -> Option<Version> {
+        use crate::version::Spelling;
+        let text = self.site.text.trim();
+        match self.site.spelling {
+            Spelling::Semver => Version::parse(text).ok(),
+            Spelling::Helm => Version::parse(text.strip_prefix('v').unwrap_or(text)).ok(),
+            Spelling::Pep440 => crate::version::from_pep440(text).ok(),
+            Spelling::IntTuple => None,
+        }
+    }
+}
+
+/// Packages that release together, at one version.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Group {
+    /// Its name (`default` without configuration).
+    pub name: String,
+    /// Its tag format, with `{version}`.
+    pub tag: String,
+    /// Its packages.
+    pub packages: Vec<PackageId>,
+    /// Its version, when all its declarations agree.
+    pub version: Option<Version>,
+}
+
+impl Group {
+    /// The tag for `version`.
+    pub fn tag_for(&self, version: &Version) -> String {
+        self.tag.replace("{version}", &version.to_string())
+    }
+}
+
+/// Something in the repository that stops a bump, or that `versions --check` reports.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Problem {
+    /// The file it is about.
+    pub path: String,
+    /// The 1-based line.
+    pub line: Option<usize>,
+    /// The group it concerns, when it concerns one.
+    pub group: Option<String>,
+    /// What is wrong.
+    pub message: String,
+    /// How to fix it.
+    pub help: String,
+}
+
+/// The repository as monorel understands it.
+#[derive(Debug, Clone)]
+pub struct Model {
+    /// Every package found, sorted by name.
+    pub packages: Vec<Package>,
+    /// Every version site, sorted by path and line.
+    pub sites: Vec<SiteRecord>,
+    /// The groups.
+    pub groups: Vec<Group>,
+    /// Everything that is wrong.
+    pub problems: Vec<Problem>,
+}
+
+impl Model {
+    /// The group named `name`.
+    pub fn group(&self, name: &str) -> Option<&Group> {
+        self.groups.iter().find(|g| g.name == name)
+    }
+}

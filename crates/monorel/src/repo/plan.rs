@@ -1,0 +1,161 @@
+//! Planning a group's bump: every file edit, before and after, as plain data. No IO.
+
+use std::collections::BTreeMap;
+
+use super::{Model, Problem, SiteRecord, Snapshot};
+use crate::{
+    editors::{self, Change, Refusal},
+    version::{self, Level, PreKind, Version, VersionError},
+};
+
+/// What to bump.
+#[derive(Debug, Clone)]
+pub struct BumpRequest {
+    /// The level or the exact version.
+    pub level: Level,
+    /// Make it the first pre-release of that version.
+    pub pre: Option<PreKind>,
+    /// The group; may be left out when there is one.
+    pub group: Option<String>,
+}
+
+/// A planned bump of one group.
+#[derive(Debug, Clone)]
+pub struct BumpPlan {
+    /// The group.
+    pub group: String,
+    /// Its version now.
+    pub from: Version,
+    /// Its version after the bump.
+    pub to: Version,
+    /// The tag the release of `to` gets.
+    pub tag: String,
+    /// Every file that changes, in path order.
+    pub files: Vec<PlannedFile>,
+}
+
+/// One file of a plan.
+#[derive(Debug, Clone)]
+pub struct PlannedFile {
+    /// The file, relative to the root.
+    pub path: String,
+    /// Its bytes now.
+    pub before: Vec<u8>,
+    /// Its bytes after the bump.
+    pub after: Vec<u8>,
+    /// The version tokens that change.
+    pub changes: Vec<Change>,
+}
+
+impl BumpPlan {
+    /// How many version tokens change, in how many files.
+    pub fn counts(&self) -> (usize, usize) {
+        (self.files.iter().map(|f| f.changes.len()).sum(), self.files.len())
+    }
+}
+
+/// Why there is no plan. Nothing is written.
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum PlanError {
+    /// The repository has no releasable package.
+    #[error(
+        "no version sites found: this repository has no Cargo package, Python project or Helm chart with a version"
+    )]
+    Nothing,
+    /// Several groups, and none was chosen.
+    #[error("this repository has {} groups ({}); choose one with `--group`", .0.len(), .0.iter().map(|g| format!("`{g}`")).collect::<Vec<_>>().join(", "))]
+    WhichGroup(Vec<String>),
+    /// No group of that name.
+    #[error("there is no group `{name}`; the groups are: {}", .known.iter().map(|g| format!("`{g}`")).collect::<Vec<_>>().join(", "))]
+    UnknownGroup {
+        /// The name asked for.
+        name: String,
+        /// The groups there are.
+        known: Vec<String>,
+    },
+    /// The repository has problems that stop the bump.
+    #[error("{} problem{} must be fixed before bumping group `{group}`", .problems.len(), if .problems.len() == 1 { "" } else { "s" })]
+    Problems {
+        /// The group.
+        group: String,
+        /// The problems, each with its file and line.
+        problems: Vec<Problem>,
+    },
+    /// The new version cannot be computed.
+    #[error("cannot bump group `{group}` from {from}: {error}")]
+    Version {
+        /// The group.
+        group: String,
+        /// Its version.
+        from: Version,
+        /// Why.
+        error: VersionError,
+    },
+    /// A file cannot take the new version.
+    #[error("cannot bump `{path}`: {refusal}")]
+    File {
+        /// The file.
+        path: String,
+        /// Why.
+        refusal: Refusal,
+    },
+}
+
+/// Plans the bump of one group.
+pub fn plan_bump(
+    snapshot: &Snapshot,
+    model: &Model,
+    request: &BumpRequest,
+) -> Result<BumpPlan, PlanError> {
+    let names: Vec<String> = model.groups.iter().map(|g| g.name.clone()).collect();
+    let group = match &request.group {
+        Some(name) => model
+            .group(name)
+            .ok_or_else(|| PlanError::UnknownGroup { name: name.clone(), known: names.clone() })?,
+        None => match model.groups.as_slice() {
+            [] => return Err(PlanError::Nothing),
+            [only] => only,
+            _ => return Err(PlanError::WhichGroup(names)),
+        },
+    };
+    let problems: Vec<Problem> = model
+        .problems
+        .iter()
+        .filter(|p| p.group.as_ref().is_none_or(|g| g == &group.name))
+        .cloned()
+        .collect();
+    if !problems.is_empty() {
+        return Err(PlanError::Problems { group: group.name.clone(), problems });
+    }
+    let Some(from) = group.version.clone() else { return Err(PlanError::Nothing) };
+    let to = version::bump(&from, &request.level, request.pre).map_err(|error| {
+        PlanError::Version { group: group.name.clone(), from: from.clone(), error }
+    })?;
+
+    let mut by_file: BTreeMap<&str, Vec<&SiteRecord>> = BTreeMap::new();
+    for record in model.sites.iter().filter(|s| s.group.as_deref() == Some(group.name.as_str())) {
+        by_file.entry(&record.path).or_default().push(record);
+    }
+    let mut files = Vec::new();
+    for (path, records) in by_file {
+        let mut changes = Vec::new();
+        for record in records {
+            let site = &record.site;
+            // Declarations all hold `from` (the group agrees); followers move when they name it.
+            let moves = site.role.is_declaration() || site.spelling.matches(&site.text, &from);
+            if moves && !changes.iter().any(|c: &Change| c.site.range == site.range) {
+                let change = editors::change(site, &to)
+                    .map_err(|refusal| PlanError::File { path: path.to_string(), refusal })?;
+                changes.push(change);
+            }
+        }
+        if changes.is_empty() {
+            continue;
+        }
+        changes.sort_by_key(|c| c.site.range.start);
+        let before = snapshot.contents.get(path).cloned().unwrap_or_default();
+        let after = editors::apply_changes(&before, &changes);
+        files.push(PlannedFile { path: path.to_string(), before, after, changes });
+    }
+    Ok(BumpPlan { group: group.name.clone(), tag: group.tag_for(&to), from, to, files })
+}

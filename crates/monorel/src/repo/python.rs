@@ -1,0 +1,213 @@
+//! Python projects: `pyproject.toml`, `setup.py` and `setup.cfg`, and the module that really
+//! holds the version (a static `[project].version` and an `__init__.py` that repeats it are both
+//! sites; a dynamic version is followed to the file the backend reads; a version from git tags
+//! has no file at all).
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use super::{
+    Ecosystem, Package, PackageId, Problem, Release, Snapshot,
+    cargo::{dir_of, name_of},
+    discover::Found,
+};
+use crate::editors::{FileKind, Reason, pyproject};
+
+/// File names that hold a Python package's version.
+const VERSION_MODULES: [&str; 5] =
+    ["__init__.py", "_version.py", "version.py", "__about__.py", "__version__.py"];
+
+/// One Python project: the directory of its packaging files.
+struct Project {
+    dir: String,
+    pyproject: Option<pyproject::Project>,
+    name: String,
+    manifest: String,
+}
+
+/// The module files to read for every project, found in the listing.
+pub(super) fn module_candidates(snapshot: &Snapshot) -> Vec<String> {
+    let listed: BTreeSet<&str> = snapshot.files.iter().map(String::as_str).collect();
+    projects(snapshot)
+        .iter()
+        .flat_map(candidates)
+        .filter(|path| listed.contains(path.as_str()))
+        .collect()
+}
+
+pub(super) fn discover(snapshot: &Snapshot, found: &mut Found) {
+    for project in projects(snapshot) {
+        let id = PackageId { ecosystem: Ecosystem::Python, name: project.name.clone() };
+        let release = match project.pyproject.as_ref().map(|p| &p.source) {
+            Some(pyproject::VersionSource::Vcs { how }) => Release::Tags { how: how.clone() },
+            Some(pyproject::VersionSource::Cargo) => {
+                let crate_name = cargo_package_in(snapshot, &project.dir);
+                Release::Follows {
+                    package: PackageId { ecosystem: Ecosystem::Cargo, name: crate_name },
+                }
+            }
+            _ => Release::Files,
+        };
+        let mut declared = false;
+        let mut refusals = Vec::new();
+        if release == Release::Files {
+            let mut files: Vec<(String, FileKind)> = Vec::new();
+            for name in ["pyproject.toml", "setup.cfg", "setup.py"] {
+                let path = join(&project.dir, name);
+                if snapshot.contents.contains_key(&path) {
+                    files.push((path, FileKind::from_path(name.as_ref()).expect("a known name")));
+                }
+            }
+            files.extend(candidates(&project).into_iter().map(|p| (p, FileKind::Python)));
+            let mut seen = BTreeSet::new();
+            for (path, kind) in files {
+                if !seen.insert(path.clone()) {
+                    continue;
+                }
+                match Found::scan(snapshot, &path, kind) {
+                    None => {}
+                    Some(Ok(sites)) => {
+                        for site in sites {
+                            declared |= site.role.is_declaration();
+                            found.site(&path, kind, site, vec![id.clone()]);
+                        }
+                    }
+                    Some(Err(refusal)) => refusals.push((path, refusal)),
+                }
+            }
+        }
+        let generated =
+            refusals.iter().find(|(_, r)| matches!(r.reason, Reason::Generated | Reason::FromVcs));
+        let release = match (release, generated) {
+            (Release::Files, Some((path, _))) if !declared => {
+                Release::Tags { how: format!("generated `{path}`") }
+            }
+            (release, _) => release,
+        };
+        if release == Release::Files && !declared {
+            // Nothing holds the version: say why, from the most telling refusal.
+            let telling = refusals
+                .iter()
+                .find(|(p, _)| p.ends_with("pyproject.toml"))
+                .or_else(|| refusals.iter().find(|(_, r)| r.reason != Reason::NoVersion))
+                .or_else(|| refusals.first());
+            match telling {
+                Some((path, refusal)) => found.problem(path, refusal),
+                None => found.problems.push(Problem {
+                    path: project.manifest.clone(),
+                    line: None,
+                    group: None,
+                    message: format!("the Python project `{}` has no version site", project.name),
+                    help:
+                        "set `[project].version`, or `__version__` in the package's `__init__.py`"
+                            .into(),
+                }),
+            }
+        }
+        found.packages.push(Package {
+            id,
+            dir: project.dir.clone(),
+            manifest: project.manifest.clone(),
+            release,
+        });
+    }
+}
+
+fn projects(snapshot: &Snapshot) -> Vec<Project> {
+    let mut by_dir: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
+    for path in &snapshot.files {
+        if matches!(name_of(path), "pyproject.toml" | "setup.py" | "setup.cfg") {
+            by_dir.entry(dir_of(path)).or_default().push(path);
+        }
+    }
+    let text =
+        |path: &str| snapshot.contents.get(path).map(|b| String::from_utf8_lossy(b).into_owned());
+    by_dir
+        .into_iter()
+        .filter_map(|(dir, files)| {
+            let pyproject_path = join(dir, "pyproject.toml");
+            let pyproject = text(&pyproject_path)
+                .and_then(|t| pyproject::project(t.trim_start_matches('\u{feff}')).ok());
+            // A pyproject.toml with only tool settings (ruff, black) next to no packaging is no project.
+            if files.len() == 1
+                && files[0].ends_with("pyproject.toml")
+                && pyproject.as_ref().is_none_or(|p| p.name.is_none())
+            {
+                return None;
+            }
+            let name = pyproject
+                .as_ref()
+                .and_then(|p| p.name.clone())
+                .or_else(|| {
+                    text(&join(dir, "setup.cfg")).and_then(|t| {
+                        assigned_name(&t, r"(?m)^\s*name\s*[=:]\s*([A-Za-z0-9][A-Za-z0-9._-]*)\s*$")
+                    })
+                })
+                .or_else(|| {
+                    text(&join(dir, "setup.py")).and_then(|t| {
+                        assigned_name(&t, r#"\bname\s*=\s*["']([A-Za-z0-9][A-Za-z0-9._-]*)["']"#)
+                    })
+                })
+                .unwrap_or_else(|| {
+                    if dir.is_empty() { "root".into() } else { name_of(dir).to_string() }
+                });
+            let manifest = files
+                .iter()
+                .find(|f| f.ends_with("pyproject.toml"))
+                .unwrap_or(&files[0])
+                .to_string();
+            Some(Project { dir: dir.to_string(), pyproject, name, manifest })
+        })
+        .collect()
+}
+
+fn assigned_name(text: &str, pattern: &str) -> Option<String> {
+    regex::Regex::new(pattern).ok()?.captures(text).map(|c| c[1].to_string())
+}
+
+/// The files that may hold a project's version: what the backend points at, and the version
+/// modules of its import package.
+fn candidates(project: &Project) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut roots = vec!["src".to_string(), String::new()];
+    let mut names = vec![import_name(&project.name)];
+    if let Some(p) = &project.pyproject {
+        if let pyproject::VersionSource::File { paths, .. } = &p.source {
+            out.extend(paths.iter().map(|path| join(&project.dir, path)));
+        }
+        roots = p.package_roots.clone();
+        names.extend(p.import_names.iter().cloned());
+    }
+    for root in &roots {
+        for name in &names {
+            for module in VERSION_MODULES {
+                out.push(join(&join(&project.dir, &join(root, name)), module));
+            }
+        }
+    }
+    out.dedup();
+    out
+}
+
+/// The import name of a distribution: lowercase, `-` and `.` as `_`.
+fn import_name(name: &str) -> String {
+    name.to_lowercase().replace(['-', '.'], "_")
+}
+
+fn join(dir: &str, name: &str) -> String {
+    match (dir.is_empty(), name.is_empty()) {
+        (true, _) => name.to_string(),
+        (false, true) => dir.to_string(),
+        (false, false) => format!("{dir}/{name}"),
+    }
+}
+
+/// The Cargo package maturin builds for the project in `dir`.
+fn cargo_package_in(snapshot: &Snapshot, dir: &str) -> String {
+    let manifest = join(dir, "Cargo.toml");
+    snapshot
+        .contents
+        .get(&manifest)
+        .and_then(|b| crate::editors::cargo_toml::manifest(&String::from_utf8_lossy(b)).ok())
+        .and_then(|m| m.package)
+        .unwrap_or_else(|| name_of(dir).to_string())
+}
