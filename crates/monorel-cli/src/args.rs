@@ -35,6 +35,11 @@ pub enum Command {
     /// Prints every file's change as a unified diff. With `--execute` all files change or none
     /// do, and Cargo.lock is checked with `cargo metadata --locked --offline`.
     Bump(BumpArgs),
+    /// Write a `monorel.toml` that reproduces what discovery found, commented
+    ///
+    /// One group when every package agrees; one group per ecosystem (or package) when they
+    /// drift, so that `versions --check` passes with the file as written.
+    Init(InitArgs),
 }
 
 /// Output formats of commands that report.
@@ -57,6 +62,17 @@ pub struct VersionsArgs {
     /// Output format
     #[arg(long, value_enum, default_value_t = Format::Text)]
     pub format: Format,
+}
+
+/// `monorel init`.
+#[derive(Debug, clap::Args)]
+pub struct InitArgs {
+    /// Print the file instead of writing it
+    #[arg(long)]
+    pub stdout: bool,
+    /// Replace an existing `monorel.toml`
+    #[arg(long)]
+    pub force: bool,
 }
 
 /// `monorel bump`.

@@ -19,7 +19,7 @@ pub(crate) fn run(dir: &Path, args: &BumpArgs) -> anyhow::Result<ExitCode> {
     let level = Level::parse(&args.level)
         .map_err(|e| anyhow::anyhow!("{}\nhelp: {}", e.message, e.help))?;
     let pre = args.pre.as_deref().and_then(PreKind::parse);
-    let snapshot = repo::load(dir)?;
+    let snapshot = super::load(dir)?;
     let model = repo::discover(&snapshot);
     let request = BumpRequest { level, pre, group: args.group.clone() };
     let plan = match repo::plan_bump(&snapshot, &model, &request) {

@@ -2,6 +2,7 @@
 
 mod bump;
 mod bump_file;
+mod init;
 mod versions;
 
 use std::{path::Path, process::ExitCode};
@@ -14,5 +15,21 @@ pub(crate) fn dispatch(dir: &Path, command: Command) -> anyhow::Result<ExitCode>
         Command::BumpFile(args) => bump_file::run(dir, &args),
         Command::Versions(args) => versions::run(dir, &args),
         Command::Bump(args) => bump::run(dir, &args),
+        Command::Init(args) => init::run(dir, &args),
+    }
+}
+
+/// Loads the repository at `dir`, rendering a configuration error with its file, line and fix.
+pub(crate) fn load(dir: &Path) -> anyhow::Result<monorel::repo::Snapshot> {
+    match monorel::repo::load(dir) {
+        Ok(snapshot) => Ok(snapshot),
+        Err(monorel::repo::LoadError::Config(e)) => {
+            let location = match e.line {
+                Some(line) => format!("{}:{line}", e.path),
+                None => e.path.clone(),
+            };
+            anyhow::bail!("`{location}`: {}\nhelp: {}", e.message, e.help)
+        }
+        Err(e) => Err(e.into()),
     }
 }

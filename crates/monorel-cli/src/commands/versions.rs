@@ -12,7 +12,7 @@ use crate::{
 };
 
 pub(crate) fn run(dir: &Path, args: &VersionsArgs) -> anyhow::Result<ExitCode> {
-    let snapshot = repo::load(dir)?;
+    let snapshot = super::load(dir)?;
     let model = repo::discover(&snapshot);
     match args.format {
         Format::Json => outln!("{}", serde_json::to_string_pretty(&to_json(&model))?),

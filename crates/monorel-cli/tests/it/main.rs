@@ -2,4 +2,5 @@
 
 mod bump_file;
 mod cases;
+mod repo;
 mod support;

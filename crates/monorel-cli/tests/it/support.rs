@@ -141,3 +141,19 @@ impl TestRepo {
             .expect("the monorel binary runs")
     }
 }
+
+impl TestRepo {
+    /// Runs cargo with `args` in the work tree; panics with cargo's message on failure.
+    pub(crate) fn cargo(&self, args: &[&str]) -> String {
+        let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+        #[allow(clippy::disallowed_methods)] // tests drive real cargo directly
+        let output = std::process::Command::new(cargo)
+            .args(args)
+            .current_dir(self.path())
+            .env("CARGO_TARGET_DIR", self.dir.path().join("target"))
+            .output()
+            .unwrap();
+        assert!(output.status.success(), "cargo {args:?} failed: {}", String::from_utf8_lossy(&output.stderr));
+        String::from_utf8(output.stdout).unwrap()
+    }
+}

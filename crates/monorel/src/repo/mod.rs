@@ -9,6 +9,7 @@
 mod cargo;
 mod discover;
 mod helm;
+pub mod init;
 mod load;
 mod plan;
 mod python;

@@ -75,6 +75,11 @@ pub(super) fn discover(snapshot: &Snapshot, found: &mut Found) {
                 }
             }
         }
+        // A file that cannot be read is a problem even when another file holds the version:
+        // the bump would leave it behind.
+        for (path, refusal) in refusals.iter().filter(|(_, r)| r.reason == Reason::Parse) {
+            found.problem(path, refusal);
+        }
         let generated =
             refusals.iter().find(|(_, r)| matches!(r.reason, Reason::Generated | Reason::FromVcs));
         let release = match (release, generated) {
@@ -90,6 +95,15 @@ pub(super) fn discover(snapshot: &Snapshot, found: &mut Found) {
                 .find(|(p, _)| p.ends_with("pyproject.toml"))
                 .or_else(|| refusals.iter().find(|(_, r)| r.reason != Reason::NoVersion))
                 .or_else(|| refusals.first());
+            // The file a dynamic version points at, when it exists but holds no literal.
+            let pointed = refusals.iter().find(|(p, r)| {
+                !p.ends_with("pyproject.toml")
+                    && r.reason != Reason::Parse
+                    && pointers(&project).contains(p)
+            });
+            if let Some((path, refusal)) = pointed {
+                found.problem(path, refusal);
+            }
             match telling {
                 Some((path, refusal)) => found.problem(path, refusal),
                 None => found.problems.push(Problem {
@@ -125,15 +139,17 @@ fn projects(snapshot: &Snapshot) -> Vec<Project> {
         .into_iter()
         .filter_map(|(dir, files)| {
             let pyproject_path = join(dir, "pyproject.toml");
-            let pyproject = text(&pyproject_path)
-                .and_then(|t| pyproject::project(t.trim_start_matches('\u{feff}')).ok());
-            // A pyproject.toml with only tool settings (ruff, black) next to no packaging is no project.
+            let parsed =
+                text(&pyproject_path).map(|t| pyproject::project(t.trim_start_matches('\u{feff}')));
+            // A pyproject.toml with only tool settings (ruff, black) next to no packaging is no
+            // project. One that cannot be parsed stays a project, so that its error is reported.
             if files.len() == 1
                 && files[0].ends_with("pyproject.toml")
-                && pyproject.as_ref().is_none_or(|p| p.name.is_none())
+                && matches!(&parsed, Some(Ok(p)) if p.name.is_none() && p.source == pyproject::VersionSource::Missing)
             {
                 return None;
             }
+            let pyproject = parsed.and_then(Result::ok);
             let name = pyproject
                 .as_ref()
                 .and_then(|p| p.name.clone())
@@ -148,7 +164,8 @@ fn projects(snapshot: &Snapshot) -> Vec<Project> {
                     })
                 })
                 .unwrap_or_else(|| {
-                    if dir.is_empty() { "root".into() } else { name_of(dir).to_string() }
+                    let root = snapshot.root.file_name().map(|n| n.to_string_lossy().into_owned());
+                    if dir.is_empty() { root.unwrap_or_else(|| "root".into()) } else { name_of(dir).to_string() }
                 });
             let manifest = files
                 .iter()
@@ -186,6 +203,16 @@ fn candidates(project: &Project) -> Vec<String> {
     }
     out.dedup();
     out
+}
+
+/// The files the backend's configuration points at for the version.
+fn pointers(project: &Project) -> Vec<String> {
+    match project.pyproject.as_ref().map(|p| &p.source) {
+        Some(pyproject::VersionSource::File { paths, .. }) => {
+            paths.iter().map(|p| join(&project.dir, p)).collect()
+        }
+        _ => Vec::new(),
+    }
 }
 
 /// The import name of a distribution: lowercase, `-` and `.` as `_`.
