@@ -8,6 +8,7 @@
 //! packages = ["python:acme-sdk"]     # `[ecosystem:]name`, `*` matches any run of characters
 //! paths = ["sdk/"]                   # or: every package under these directories
 //! tag = "sdk-v{version}"             # the group's tag format (default `v{version}`)
+//! app-version = "always"             # Helm `appVersion`: "auto" (default), "always", "never"
 //!
 //! [[groups.sdk.files]]               # extra version sites in any text file
 //! path = "docs/install.md"
@@ -51,8 +52,22 @@ pub struct GroupConfig {
     pub tag: String,
     /// Extra version sites.
     pub files: Vec<ExtraFile>,
+    /// When a chart's `appVersion` moves with the release.
+    pub app_version: AppVersion,
     /// The 1-based line of the group's table, for messages.
     pub line: usize,
+}
+
+/// When a Helm chart's `appVersion` moves with the release.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum AppVersion {
+    /// When it names the old version (with or without a `v`): it tracks the release.
+    #[default]
+    Auto,
+    /// Always: the chart deploys the application of the same release.
+    Always,
+    /// Never: the chart deploys an application versioned apart.
+    Never,
 }
 
 /// A version site in any text file, found by a regular expression.
@@ -88,7 +103,7 @@ pub struct ConfigError {
 }
 
 const TOP_KEYS: &[&str] = &["exclude", "groups"];
-const GROUP_KEYS: &[&str] = &["packages", "paths", "tag", "files"];
+const GROUP_KEYS: &[&str] = &["packages", "paths", "tag", "files", "app-version"];
 const FILE_KEYS: &[&str] = &["path", "pattern", "count", "spelling"];
 
 impl Config {
@@ -200,7 +215,23 @@ impl Parser<'_> {
                 files.push(self.extra_file(entry, &at)?);
             }
         }
+        let app_version = match table.get("app-version") {
+            None => AppVersion::Auto,
+            Some(item) => match item.as_str() {
+                Some("auto") => AppVersion::Auto,
+                Some("always") => AppVersion::Always,
+                Some("never") => AppVersion::Never,
+                _ => {
+                    return Err(self.error(
+                        item.span().or_else(|| item.as_value()?.span()),
+                        &format!("`{at}app-version` must be \"auto\", \"always\" or \"never\""),
+                        "\"auto\" moves `appVersion` when it names the old version",
+                    ));
+                }
+            },
+        };
         let group = GroupConfig {
+            app_version,
             name: name.to_string(),
             packages: self.strings(table, "packages", &at)?,
             paths: self.strings(table, "paths", &at)?,
@@ -410,7 +441,7 @@ mod tests {
     fn mistakes_name_the_key_the_line_and_the_fix() {
         assert_eq!(
             error("[groups.rust]\npackage = [\"cargo:*\"]\n"),
-            "monorel.toml:Some(2): unknown key `groups.rust.package` (help: did you mean `groups.rust.packages`? known keys: packages, paths, tag, files)"
+            "monorel.toml:Some(2): unknown key `groups.rust.package` (help: did you mean `groups.rust.packages`? known keys: packages, paths, tag, files, app-version)"
         );
         assert_eq!(
             error("exlude = []\n"),

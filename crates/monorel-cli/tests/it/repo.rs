@@ -487,3 +487,30 @@ fn init_reproduces_what_discovery_found() {
         help: `monorel init --stdout` prints the proposal, `--force` replaces the file
     "#]]);
 }
+
+/// `app-version` says when a chart's `appVersion` moves: by default only when it names the old
+/// version; `always` and `never` as configured.
+#[test]
+fn app_version_policy() {
+    let repo = TestRepo::new();
+    repo.write("charts/web/Chart.yaml", "apiVersion: v2\nname: web\nversion: 0.4.0\nappVersion: \"2.1.0\"\n")
+        .write("charts/api/Chart.yaml", "apiVersion: v2\nname: api\nversion: 0.4.0\nappVersion: v0.4.0\n")
+        .write(
+            "monorel.toml",
+            "[groups.web]\npackages = [\"helm:web\"]\napp-version = \"always\"\n\n[groups.api]\npackages = [\"helm:api\"]\napp-version = \"never\"\n",
+        )
+        .commit("feat: charts");
+    let web = bump_and_diff(&repo, &["bump", "patch", "--group", "web", "--execute"]);
+    assert!(web.contains("-appVersion: \"2.1.0\"\n") && web.contains("+appVersion: \"0.4.1\"\n"), "{web}");
+    repo.commit("chore: web 0.4.1");
+    let api = bump_and_diff(&repo, &["bump", "patch", "--group", "api", "--execute"]);
+    assert!(api.contains("+version: 0.4.1") && !api.contains("+appVersion"), "{api}");
+    repo.commit("chore: api 0.4.1");
+    repo.write("monorel.toml", "[groups.api]\npackages = [\"helm:api\"]\napp-version = \"sometimes\"\n");
+    check(&repo, &["versions"], expect![[r#"
+        exit: 1
+        --- stderr
+        error: `monorel.toml:3`: `groups.api.app-version` must be "auto", "always" or "never"
+        help: "auto" moves `appVersion` when it names the old version
+    "#]]);
+}

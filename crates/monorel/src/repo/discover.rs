@@ -124,6 +124,7 @@ fn assign_groups(
         }
         let packages: Vec<PackageId> = releasable.iter().map(|p| p.id.clone()).collect();
         vec![Group {
+            app_version: Default::default(),
             name: "default".into(),
             tag: config::DEFAULT_TAG.into(),
             packages,
@@ -134,6 +135,7 @@ fn assign_groups(
             .groups
             .iter()
             .map(|g| Group {
+                app_version: g.app_version,
                 name: g.name.clone(),
                 tag: g.tag.clone(),
                 packages: Vec::new(),

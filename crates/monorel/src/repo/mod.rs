@@ -162,6 +162,8 @@ pub struct Group {
     pub packages: Vec<PackageId>,
     /// Its version, when all its declarations agree.
     pub version: Option<Version>,
+    /// When its charts' `appVersion` moves.
+    pub app_version: crate::config::AppVersion,
 }
 
 impl Group {

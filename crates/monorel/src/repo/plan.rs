@@ -4,7 +4,8 @@ use std::collections::BTreeMap;
 
 use super::{Model, Problem, SiteRecord, Snapshot};
 use crate::{
-    editors::{self, Change, Refusal},
+    config::AppVersion,
+    editors::{self, Change, FileKind, Refusal, Role},
     version::{self, Level, PreKind, Version, VersionError},
 };
 
@@ -141,8 +142,17 @@ pub fn plan_bump(
         let mut changes = Vec::new();
         for record in records {
             let site = &record.site;
-            // Declarations all hold `from` (the group agrees); followers move when they name it.
-            let moves = site.role.is_declaration() || site.spelling.matches(&site.text, &from);
+            // Declarations all hold `from` (the group agrees); followers move when they name it,
+            // and a chart's `appVersion` as the group's policy says.
+            let is_app_version = matches!(
+                &record.source,
+                super::SiteSource::File(FileKind::HelmChart)
+            ) && matches!(&site.role, Role::Follower { subject, target: None } if subject == "appVersion");
+            let moves = match group.app_version {
+                AppVersion::Always if is_app_version => true,
+                AppVersion::Never if is_app_version => false,
+                _ => site.role.is_declaration() || site.spelling.matches(&site.text, &from),
+            };
             if moves && !changes.iter().any(|c: &Change| c.site.range == site.range) {
                 let change = editors::change(site, &to)
                     .map_err(|refusal| PlanError::File { path: path.to_string(), refusal })?;
