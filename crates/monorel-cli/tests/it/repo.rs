@@ -392,13 +392,13 @@ fn a_configuration_typo_is_refused_with_the_key_and_the_fix() {
         exit: 1
         --- stderr
         error: `monorel.toml:2`: unknown key `groups.app.package`
-        help: did you mean `groups.app.packages`? known keys: packages, paths, tag, files
+        help: did you mean `groups.app.packages`? known keys: packages, paths, tag, files, app-version
     "#]]);
     check(&repo, &["bump", "minor", "--execute"], expect![[r#"
         exit: 1
         --- stderr
         error: `monorel.toml:2`: unknown key `groups.app.package`
-        help: did you mean `groups.app.packages`? known keys: packages, paths, tag, files
+        help: did you mean `groups.app.packages`? known keys: packages, paths, tag, files, app-version
     "#]]);
     assert_unchanged(&repo);
 }
