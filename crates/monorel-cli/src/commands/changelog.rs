@@ -1,0 +1,203 @@
+//! `monorel changelog [--check | --stdout] [--all] [--group NAME] [--notes VERSION]`.
+//!
+//! Loads (tags, one `git log`, CHANGELOG.md, `cliff.toml`), plans with the engine, then prints a
+//! diff (`--check`), the file (`--stdout`), or writes it atomically. Built only with the
+//! `changelog` feature; without it the command says how to get it.
+
+#[cfg(not(feature = "changelog"))]
+pub(crate) fn run(
+    _dir: &std::path::Path,
+    _args: &crate::args::ChangelogArgs,
+) -> anyhow::Result<std::process::ExitCode> {
+    anyhow::bail!(
+        "this build of monorel has no changelog support (the `changelog` feature is off)\n\
+         help: use a `monorel` built with default features, or enable `monorel-cli/changelog`"
+    )
+}
+
+#[cfg(feature = "changelog")]
+pub(crate) use imp::run;
+
+#[cfg(feature = "changelog")]
+mod imp {
+    use std::{fs, path::Path, process::ExitCode};
+
+    use anyhow::{Context, bail};
+    use monorel::{
+        apply,
+        changelog::{self, Plan, Request, TagPattern},
+        git::Repo,
+        repo,
+    };
+
+    use crate::{
+        args::ChangelogArgs,
+        render::{out, outln},
+    };
+
+    pub(crate) fn run(dir: &Path, args: &ChangelogArgs) -> anyhow::Result<ExitCode> {
+        let root =
+            Repo::discover(dir).map_or_else(|| dir.to_path_buf(), |r| r.root().to_path_buf());
+        let mut request = Request::default();
+        if let Some(name) = &args.group {
+            group_request(&root, name, &mut request)?;
+        }
+        let shown = request.changelog.display().to_string().replace('\\', "/");
+        if let Some(version) = &args.notes {
+            let bytes = fs::read(root.join(&request.changelog))
+                .with_context(|| format!("cannot read `{shown}`"))?;
+            out!("{}", changelog::notes(&shown, &bytes, version)?);
+            return Ok(ExitCode::SUCCESS);
+        }
+        request.all = args.all;
+        let snapshot = changelog::load(&root, &request)?;
+        let plan = changelog::plan(&snapshot, &request)?;
+        let after = String::from_utf8_lossy(&plan.after);
+        if args.stdout {
+            out!("{after}");
+            return Ok(ExitCode::SUCCESS);
+        }
+        if args.check {
+            if !plan.changes() {
+                outln!("`{shown}` is up to date ({})", origin(&plan));
+                return Ok(ExitCode::SUCCESS);
+            }
+            out!("{}", diff(&shown, plan.before.as_deref(), &plan.after));
+            eprintln!("error: `{shown}` is not up to date: {}", what_changes(&plan));
+            eprintln!("help: run `{}` and commit the result", command_name(args));
+            return Ok(ExitCode::FAILURE);
+        }
+        if !plan.changes() {
+            outln!("`{shown}` is up to date ({})", origin(&plan));
+            return Ok(ExitCode::SUCCESS);
+        }
+        let path = root.join(&plan.path);
+        if let Some(parent) = path.parent() {
+            fs::create_dir_all(parent)
+                .with_context(|| format!("cannot create `{}`", parent.display()))?;
+        }
+        apply::write_atomic(&path, &plan.after)
+            .with_context(|| format!("cannot write `{shown}`"))?;
+        outln!("`{shown}`: {} ({})", what_changes(&plan), origin(&plan));
+        Ok(ExitCode::SUCCESS)
+    }
+
+    /// The request for group `name`: its tag format, its packages' directories, and the
+    /// changelog in the directory they share.
+    fn group_request(root: &Path, name: &str, request: &mut Request) -> anyhow::Result<()> {
+        let snapshot = super::super::load(root)?;
+        let model = repo::discover(&snapshot);
+        let Some(group) = model.group(name) else {
+            let names: Vec<&str> = model.groups.iter().map(|g| g.name.as_str()).collect();
+            bail!(
+                "there is no group `{name}`\nhelp: the groups are: {} (see `monorel versions`)",
+                names.join(", ")
+            );
+        };
+        request.tag_pattern = group.tag.parse::<TagPattern>()?;
+        let mut dirs: Vec<String> = model
+            .packages
+            .iter()
+            .filter(|p| group.packages.contains(&p.id))
+            .map(|p| p.dir.trim_end_matches('/').to_string())
+            .collect();
+        dirs.sort();
+        dirs.dedup();
+        let common = common_dir(&dirs);
+        request.paths = if dirs.iter().any(String::is_empty) { Vec::new() } else { dirs.clone() };
+        request.changelog = match (common.is_empty(), dirs.iter().any(String::is_empty)) {
+            (false, _) => Path::new(&common).join("CHANGELOG.md"),
+            (true, true) => "CHANGELOG.md".into(),
+            (true, false) => format!("CHANGELOG-{name}.md").into(),
+        };
+        Ok(())
+    }
+
+    /// The longest directory every one of `dirs` is in (`""` for the root).
+    fn common_dir(dirs: &[String]) -> String {
+        let Some(first) = dirs.first() else { return String::new() };
+        let mut common: Vec<&str> = first.split('/').collect();
+        for dir in &dirs[1..] {
+            let parts: Vec<&str> = dir.split('/').collect();
+            let n = common.iter().zip(&parts).take_while(|(a, b)| a == b).count();
+            common.truncate(n);
+        }
+        common.join("/")
+    }
+
+    fn what_changes(plan: &Plan) -> String {
+        let s = plan.stats;
+        let mut parts = vec![format!(
+            "[Unreleased] {} {} added",
+            s.added,
+            if s.added == 1 { "entry" } else { "entries" }
+        )];
+        if s.removed > 0 {
+            parts.push(format!("{} removed", s.removed));
+        }
+        parts.push(format!("{} kept", s.kept));
+        if s.hand > 0 {
+            parts.push(format!("{} written by hand kept", s.hand));
+        }
+        if plan.releases > 0 {
+            parts.push(format!("{} release sections written", plan.releases));
+        }
+        parts.join(", ")
+    }
+
+    fn origin(plan: &Plan) -> String {
+        let commits = if plan.commits == 1 { "commit" } else { "commits" };
+        match &plan.last_tag {
+            Some(tag) if plan.releases == 0 => format!("{} {commits} since `{tag}`", plan.commits),
+            _ => format!("{} {commits}", plan.commits),
+        }
+    }
+
+    /// How the user runs this command again: `cargo xtask changelog` from an xtask.
+    fn command_name(args: &ChangelogArgs) -> String {
+        let program = std::env::args_os().next().unwrap_or_default();
+        let stem = Path::new(&program).file_stem().and_then(|s| s.to_str()).unwrap_or("monorel");
+        let mut command = match stem.strip_prefix("xtask") {
+            Some(_) => "cargo xtask changelog".to_string(),
+            None => "monorel changelog".to_string(),
+        };
+        if args.all {
+            command.push_str(" --all");
+        }
+        if let Some(group) = &args.group {
+            command.push_str(&format!(" --group {group}"));
+        }
+        command
+    }
+
+    /// A unified diff with git's `a/` and `b/` headers (`/dev/null` for a file to create).
+    fn diff(path: &str, before: Option<&[u8]>, after: &[u8]) -> String {
+        let old = before.map(String::from_utf8_lossy).unwrap_or_default();
+        let new = String::from_utf8_lossy(after);
+        let from = if before.is_some() { format!("a/{path}") } else { "/dev/null".to_string() };
+        similar::TextDiff::from_lines(old.as_ref(), new.as_ref())
+            .unified_diff()
+            .context_radius(3)
+            .header(&from, &format!("b/{path}"))
+            .missing_newline_hint(true)
+            .to_string()
+    }
+
+    #[cfg(test)]
+    mod tests {
+        use super::common_dir;
+
+        #[test]
+        fn common_directories() {
+            let check = |dirs: &[&str], expected: &str| {
+                let dirs: Vec<String> = dirs.iter().map(|d| d.to_string()).collect();
+                assert_eq!(common_dir(&dirs), expected, "{dirs:?}");
+            };
+            check(&["sdk"], "sdk");
+            check(&["sdk/python", "sdk/rust"], "sdk");
+            check(&["sdk", "sdkx"], "");
+            check(&["crates/a", "charts/a"], "");
+            check(&[], "");
+        }
+    }
+}

@@ -1,0 +1,499 @@
+//! Commits to entries: the records of one `git log`, parsed as Conventional Commits 1.0.0 by
+//! git-cliff-core, sorted into Keep a Changelog sections, reverts cancelled, merges skipped.
+
+use std::collections::HashMap;
+
+use git_cliff_core::commit::{Commit, Signature};
+
+use super::{
+    ChangelogError,
+    links::Linker,
+    rules::{Rules, Section},
+};
+
+/// One commit as `git log` printed it in [`crate::git::LOG_FORMAT`]; every string borrows the output.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct RawCommit<'a> {
+    pub(crate) id: &'a str,
+    /// Parent ids, separated by spaces.
+    pub(crate) parents: &'a str,
+    pub(crate) author: (&'a str, &'a str, i64),
+    pub(crate) committer: (&'a str, &'a str, i64),
+    pub(crate) message: &'a str,
+}
+
+impl RawCommit<'_> {
+    pub(crate) fn is_merge(&self) -> bool {
+        self.parents.split_whitespace().nth(1).is_some()
+    }
+
+    pub(crate) fn subject(&self) -> &str {
+        self.message.lines().next().unwrap_or_default().trim()
+    }
+}
+
+/// Splits `git log` output in [`crate::git::LOG_FORMAT`] into commits, newest first as git printed them.
+pub(crate) fn parse_log(text: &str) -> Result<Vec<RawCommit<'_>>, ChangelogError> {
+    let mut commits = Vec::with_capacity(text.len() / 256);
+    for record in text.split('\x1e').skip(1) {
+        let mut fields = record.splitn(9, '\0');
+        let mut next = || fields.next();
+        let parsed = (|| {
+            let id = next()?;
+            let parents = next()?;
+            let author = (next()?, next()?, next()?.parse().ok()?);
+            let committer = (next()?, next()?, next()?.parse().ok()?);
+            let message = next()?.trim_end();
+            let hex = !id.is_empty() && id.bytes().all(|b| b.is_ascii_hexdigit());
+            hex.then_some(RawCommit { id, parents, author, committer, message })
+        })();
+        match parsed {
+            Some(commit) => commits.push(commit),
+            None => {
+                let start: String = record.chars().take(60).collect();
+                return Err(ChangelogError::Log {
+                    message: format!(
+                        "unexpected `git log` record starting `{}`",
+                        start.escape_debug()
+                    ),
+                });
+            }
+        }
+    }
+    Ok(commits)
+}
+
+/// A line of a changelog section, without its `- ` bullet; later lines start with two spaces.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Entry {
+    pub(crate) section: Section,
+    pub(crate) text: String,
+}
+
+/// What a range of commits gives: the entries to list, and the entries of commits that a
+/// revert in the same range cancelled (a previous run may have written them).
+#[derive(Debug, Default)]
+pub(crate) struct Entries {
+    /// Oldest commit first.
+    pub(crate) listed: Vec<Entry>,
+    pub(crate) cancelled: Vec<Entry>,
+    /// Commits that gave at least one listed entry.
+    pub(crate) commits: usize,
+}
+
+/// The entries of a range of commits (given newest first, as git prints them).
+pub(crate) fn entries(commits: &[&RawCommit<'_>], rules: &Rules, linker: &Linker<'_>) -> Entries {
+    let index: HashMap<&str, usize> = commits.iter().enumerate().map(|(i, c)| (c.id, i)).collect();
+    let target: Vec<Option<usize>> = commits
+        .iter()
+        .map(|c| reverted_id(c.message).and_then(|id| index.get(id).copied()))
+        .collect();
+    // Oldest first, each in-range revert toggles what it reverts (and, through a revert of a
+    // revert, what that one reverted).
+    let mut effective = vec![true; commits.len()];
+    for i in (0..commits.len()).rev() {
+        if effective[i] {
+            let mut on = false;
+            let mut at = target[i];
+            let mut steps = 0;
+            while let Some(t) = at {
+                effective[t] = on;
+                on = !on;
+                at = target[t];
+                steps += 1;
+                if steps > commits.len() {
+                    break;
+                }
+            }
+        }
+    }
+    let work: Vec<usize> = (0..commits.len())
+        .rev()
+        .filter(|&i| !commits[i].is_merge() && target[i].is_none())
+        .collect();
+    let results = map_in_parallel(&work, |&i| commit_entries(commits[i], rules, linker));
+    let mut out = Entries::default();
+    for (&i, entries) in work.iter().zip(results) {
+        if effective[i] {
+            out.commits += usize::from(!entries.is_empty());
+            out.listed.extend(entries);
+        } else {
+            out.cancelled.extend(entries);
+        }
+    }
+    out
+}
+
+/// `items.iter().map(f).collect()`, on every core for long lists (each commit is parsed on its
+/// own, so a long history is split into one run of commits per thread, kept in order).
+fn map_in_parallel<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
+    const SERIAL_BELOW: usize = 4096;
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(8);
+    if threads < 2 || items.len() < SERIAL_BELOW {
+        return items.iter().map(f).collect();
+    }
+    let chunk = items.len().div_ceil(threads);
+    std::thread::scope(|scope| {
+        let f = &f;
+        let handles: Vec<_> = items
+            .chunks(chunk)
+            .map(|part| scope.spawn(move || part.iter().map(f).collect::<Vec<R>>()))
+            .collect();
+        handles.into_iter().flat_map(|h| h.join().expect("a parsing thread panicked")).collect()
+    })
+}
+
+/// The id in a revert's "This reverts commit <id>." line.
+fn reverted_id(message: &str) -> Option<&str> {
+    // Only reverts say so (`Revert "..."` from git, or a `revert:` type): skip the search in
+    // every other message.
+    if !message.get(..6).is_some_and(|s| s.eq_ignore_ascii_case("revert")) {
+        return None;
+    }
+    let at = message.find("This reverts commit ")? + "This reverts commit ".len();
+    let id = &message[at..];
+    let end = id.find(|c: char| !c.is_ascii_hexdigit()).unwrap_or(id.len());
+    (end >= 7).then_some(&id[..end])
+}
+
+/// The entries of one commit: usually one, none for excluded types, more with `Deprecated:` or
+/// `Removed:` footers.
+fn commit_entries(raw: &RawCommit<'_>, rules: &Rules, linker: &Linker<'_>) -> Vec<Entry> {
+    if let Some(inner) = revert_subject(raw.subject()) {
+        // A revert of a released commit: say what came back out.
+        let parsed = git_conventional::Commit::parse(inner).ok();
+        let section = match &parsed {
+            Some(c) if c.type_().as_str() == "feat" => Section::Removed,
+            _ => Section::Changed,
+        };
+        let shown = parsed.as_ref().map_or(inner, |c| c.description());
+        let text = format!("Revert \"{}\"", linker.link(&upper_first(shown)));
+        return vec![Entry { section, text }];
+    }
+
+    let view = if rules.process {
+        // A `cliff.toml` with parsers: git-cliff-core's own processing, for its exact meaning.
+        let mut commit = Commit::new(raw.id.to_string(), raw.message.to_string());
+        commit.author = signature(raw.author);
+        commit.committer = signature(raw.committer);
+        match commit.process(&rules.git) {
+            Ok(c) => View {
+                conv: c.conv,
+                group: c.group,
+                scope: c.scope,
+                default_scope: c.default_scope,
+            },
+            Err(_) => return Vec::new(), // skipped by a parser, or filtered out
+        }
+    } else {
+        // The same parser git-cliff-core calls, on the borrowed message (no copy, no leak).
+        let conv = git_conventional::Commit::parse(raw.message).ok();
+        View { conv, group: None, scope: None, default_scope: None }
+    };
+
+    let Some(conv) = view.conv.as_ref() else {
+        let section = match (&view.group, &rules.unconventional) {
+            (Some(group), _) => Section::from_heading(group),
+            (None, Some(heading)) => Section::Other(heading.clone()),
+            (None, None) => return Vec::new(),
+        };
+        let text = linker.link(&upper_first(raw.subject()));
+        return vec![Entry { section, text }];
+    };
+
+    let kind = conv.type_().as_str().to_ascii_lowercase();
+    let scope = view
+        .scope
+        .as_deref()
+        .or(conv.scope().map(|s| s.as_str()))
+        .or(view.default_scope.as_deref());
+    let breaking = conv.breaking();
+    let footer = |names: &[&str]| {
+        conv.footers()
+            .iter()
+            .filter(|f| names.iter().any(|n| f.token().as_str().eq_ignore_ascii_case(n)))
+            .map(|f| f.value().split_whitespace().collect::<Vec<_>>().join(" "))
+            .collect::<Vec<String>>()
+    };
+    let security = footer(&["Security"]);
+    let mut section = match &view.group {
+        Some(group) => Some(Section::from_heading(group)),
+        None => match kind.as_str() {
+            "feat" | "feature" => Some(Section::Added),
+            "fix" | "bugfix" if scope.is_some_and(|s| s.eq_ignore_ascii_case("security")) => {
+                Some(Section::Security)
+            }
+            "fix" | "bugfix" | "hotfix" => Some(Section::Fixed),
+            "perf" | "refactor" => Some(Section::Changed),
+            "deprecate" | "deprecated" | "deprecation" => Some(Section::Deprecated),
+            "remove" | "removed" | "removal" => Some(Section::Removed),
+            "security" | "sec" => Some(Section::Security),
+            "docs" | "doc" | "chore" | "ci" | "test" | "tests" | "style" | "build" => {
+                breaking.then_some(Section::Changed)
+            }
+            _ => Some(Section::Changed),
+        },
+    };
+    if !security.is_empty() && section.is_some() {
+        section = Some(Section::Security);
+    }
+
+    let mut out = Vec::new();
+    if let Some(section) = section {
+        let mut text = String::new();
+        if breaking {
+            text.push_str("**BREAKING** ");
+        }
+        let redundant = section == Section::Security
+            && scope.is_some_and(|s| s.eq_ignore_ascii_case("security"));
+        if let Some(scope) = scope.filter(|_| !redundant) {
+            text.push_str(&format!("**{scope}**: "));
+        }
+        let description = conv.description().trim();
+        text.push_str(&linker.link(&upper_first(description)));
+        for value in security.iter().filter(|v| !v.is_empty()) {
+            text.push_str(&format!(" ({})", linker.link(value)));
+        }
+        if let Some(why) =
+            conv.breaking_description().filter(|d| breaking && d.trim() != description)
+        {
+            let why = why.split_whitespace().collect::<Vec<_>>().join(" ");
+            text.push_str(&format!("\n  {}", linker.link(&upper_first(&why))));
+        }
+        out.push(Entry { section, text });
+    }
+    for (names, section) in [
+        (&["Deprecated", "Deprecates", "Deprecate"][..], Section::Deprecated),
+        (&["Removed", "Removes", "Remove"][..], Section::Removed),
+    ] {
+        for value in footer(names).into_iter().filter(|v| !v.is_empty()) {
+            out.push(Entry { section: section.clone(), text: linker.link(&upper_first(&value)) });
+        }
+    }
+    out
+}
+
+/// What parsing a commit told: the conventional parse, and what `cliff.toml` parsers set.
+struct View<'m> {
+    conv: Option<git_conventional::Commit<'m>>,
+    group: Option<String>,
+    scope: Option<String>,
+    default_scope: Option<String>,
+}
+
+fn signature((name, email, timestamp): (&str, &str, i64)) -> Signature {
+    Signature { name: Some(name.to_string()), email: Some(email.to_string()), timestamp }
+}
+
+/// `feat: x` from git's `Revert "feat: x"` subject.
+fn revert_subject(subject: &str) -> Option<&str> {
+    subject.strip_prefix("Revert \"")?.strip_suffix('"')
+}
+
+/// `text` with its first letter upper-cased when it is a lower-case ASCII letter.
+fn upper_first(text: &str) -> String {
+    let mut chars = text.chars();
+    match chars.next() {
+        Some(c) if c.is_ascii_lowercase() => c.to_ascii_uppercase().to_string() + chars.as_str(),
+        _ => text.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::fmt::Write;
+
+    use expect_test::{Expect, expect};
+
+    use super::*;
+    use crate::changelog::{links::Forge, rules::parse_cliff_toml};
+
+    /// A `git log` output of `messages` (oldest first), ids `c1`, `c2`, ... padded to hex.
+    fn log(messages: &[&str]) -> String {
+        let mut out = String::new();
+        for (i, m) in messages.iter().enumerate().rev() {
+            let parents = if m.starts_with("Merge ") { "a1 b2" } else { "a0" };
+            let id = i + 1;
+            writeln!(out, "\x1e{id:07x}\0{parents}\0Ada\0a@x\01\0Ada\0a@x\01\0{m}").unwrap();
+        }
+        out
+    }
+
+    fn render(messages: &[&str], rules: &Rules) -> String {
+        let text = log(messages);
+        let commits = parse_log(&text).unwrap();
+        let commits: Vec<&RawCommit<'_>> = commits.iter().collect();
+        let forge = Forge::from_remote_url("https://github.com/acme/widget").unwrap();
+        let linker = Linker { forge: Some(&forge), parsers: &rules.git.link_parsers };
+        let entries = entries(&commits, rules, &linker);
+        let mut out = String::new();
+        for e in &entries.listed {
+            writeln!(out, "{}: {}", e.section, e.text).unwrap();
+        }
+        for e in &entries.cancelled {
+            writeln!(out, "(cancelled) {}: {}", e.section, e.text).unwrap();
+        }
+        out
+    }
+
+    fn check(messages: &[&str], expect: Expect) {
+        expect.assert_eq(&render(messages, &Rules::default()));
+    }
+
+    #[test]
+    fn each_type_goes_to_its_section() {
+        check(
+            &[
+                "feat: add the thing",
+                "fix: stop crashing on empty input",
+                "perf: parse in one pass",
+                "refactor: split the parser",
+                "deprecate: the `--old` flag",
+                "remove: the `--older` flag",
+                "fix(security): escape tag names",
+                "security: pin the checksum",
+                "docs: explain",
+                "chore: tidy",
+                "ci: cache",
+                "test: more",
+                "style: format",
+                "build: bump deps",
+                "i18n: add French",
+            ],
+            expect![[r#"
+                Added: Add the thing
+                Fixed: Stop crashing on empty input
+                Changed: Parse in one pass
+                Changed: Split the parser
+                Deprecated: The `--old` flag
+                Removed: The `--older` flag
+                Security: Escape tag names
+                Security: Pin the checksum
+                Changed: Add French
+            "#]],
+        );
+    }
+
+    #[test]
+    fn scopes_breaking_changes_and_footers() {
+        check(
+            &[
+                "feat(cli): add `--check`",
+                "feat(api)!: rename `run` to `execute`",
+                "fix: handle lock files\n\nBREAKING CHANGE: the lock file is now required",
+                "chore!: drop Rust 1.70",
+                "feat: add `--output`\n\nDeprecated: `--out`, use `--output`\nRemoved: `--legacy`",
+                "fix: reject bad tags\n\nSecurity: CVE-2024-0001",
+            ],
+            expect![[r#"
+                Added: **cli**: Add `--check`
+                Added: **BREAKING** **api**: Rename `run` to `execute`
+                Fixed: **BREAKING** Handle lock files
+                  The lock file is now required
+                Changed: **BREAKING** Drop Rust 1.70
+                Added: Add `--output`
+                Deprecated: `--out`, use `--output`
+                Removed: `--legacy`
+                Security: Reject bad tags (CVE-2024-0001)
+            "#]],
+        );
+    }
+
+    #[test]
+    fn non_conventional_commits_are_dropped_or_listed_by_configuration() {
+        let messages = ["Update README", "feat: add x", "WIP"];
+        expect![[r#"
+            Added: Add x
+        "#]]
+        .assert_eq(&render(&messages, &Rules::default()));
+        let listed =
+            parse_cliff_toml("cliff.toml", "[git]\nfilter_unconventional = false\n").unwrap();
+        expect![[r#"
+            Other: Update README
+            Added: Add x
+            Other: WIP
+        "#]]
+        .assert_eq(&render(&messages, &listed));
+        let named = parse_cliff_toml(
+            "cliff.toml",
+            "[git]\nfilter_unconventional = false\ncommit_parsers = [\n  { message = \"^feat\", group = \"<!-- 0 -->Added\" },\n  { message = \".*\", group = \"<!-- 9 -->Miscellaneous\" },\n]\n",
+        )
+        .unwrap();
+        expect![[r#"
+            Miscellaneous: Update README
+            Added: Add x
+            Miscellaneous: WIP
+        "#]]
+        .assert_eq(&render(&messages, &named));
+    }
+
+    #[test]
+    fn cliff_toml_parsers_skip_regroup_and_link() {
+        let rules = parse_cliff_toml(
+            "cliff.toml",
+            r#"[git]
+commit_parsers = [
+  { message = "^feat\\(internal\\)", skip = true },
+  { message = "^perf", group = "Performance" },
+  { body = "(?i)cve", group = "Security" },
+]
+link_parsers = [{ pattern = "JIRA-(\\d+)", href = "https://jira.example/browse/JIRA-$1" }]
+"#,
+        )
+        .unwrap();
+        expect![[r#"
+            Performance: Cache the index
+            Security: Bound the header size
+            Added: Add x for [JIRA-12](https://jira.example/browse/JIRA-12) ([#4](https://github.com/acme/widget/issues/4))
+        "#]]
+        .assert_eq(&render(
+            &[
+                "feat(internal): refactor helper",
+                "perf: cache the index",
+                "fix: bound the header size\n\nFixes CVE-2024-1.",
+                "feat: add x for JIRA-12 (#4)",
+            ],
+            &rules,
+        ));
+    }
+
+    #[test]
+    fn issue_links() {
+        check(
+            &["feat: add x (#12)", "fix: y, closes #3"],
+            expect![[r#"
+                Added: Add x ([#12](https://github.com/acme/widget/issues/12))
+                Fixed: Y, closes [#3](https://github.com/acme/widget/issues/3)
+            "#]],
+        );
+    }
+
+    #[test]
+    fn merges_are_skipped_and_reverts_cancel_in_range() {
+        check(
+            &[
+                "feat: add x",
+                "Merge branch 'topic'",
+                "feat: add y",
+                "Revert \"feat: add y\"\n\nThis reverts commit 0000003.",
+                "fix: z",
+                "Revert \"fix: z\"\n\nThis reverts commit 0000005.",
+                "Revert \"Revert \"fix: z\"\"\n\nThis reverts commit 0000006.",
+                "Revert \"feat: released thing\"\n\nThis reverts commit 1234567abcdef.",
+            ],
+            expect![[r#"
+                Added: Add x
+                Fixed: Z
+                Removed: Revert "Released thing"
+                (cancelled) Added: Add y
+            "#]],
+        );
+    }
+
+    #[test]
+    fn unexpected_log_output_is_an_error() {
+        let e = parse_log("\x1enot hex\0\0").unwrap_err();
+        assert_eq!(e.to_string(), "unexpected `git log` record starting `not hex\\0\\0`");
+        assert!(parse_log("").unwrap().is_empty());
+    }
+}

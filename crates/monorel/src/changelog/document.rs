@@ -1,0 +1,945 @@
+//! CHANGELOG.md as Keep a Changelog 1.1.0 lays it out: a header, `## [Unreleased]`, one
+//! `## [1.2.0] - 2024-05-01` section per release with `### Added`-style subsections, and link
+//! definitions at the bottom (`[unreleased]: .../compare/v1.2.0...HEAD`).
+//!
+//! The document is split on its level-2 headings into slices of the original text, and written
+//! back by concatenating them: a part that does not change keeps every byte. Inside
+//! `[Unreleased]`, a list item whose text is what some commit of the range gives is a generated
+//! entry; every other item is a person's, and is kept where it is.
+
+use std::collections::{HashMap, HashSet};
+
+use super::{
+    ChangelogError,
+    commits::Entry,
+    links::Forge,
+    rules::{Section, TagPattern},
+};
+use crate::version::Version;
+
+/// The header of a new changelog.
+pub const HEADER: &str = "# Changelog\n\n\
+All notable changes to this project will be documented in this file.\n\n\
+The format is based on [Keep a Changelog](https://keepachangelog.com/en/1.1.0/),\n\
+and this project adheres to [Semantic Versioning](https://semver.org/spec/v2.0.0.html).\n\n";
+
+/// How the file was encoded, restored on the way out.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(crate) struct Encoding {
+    bom: bool,
+    crlf: bool,
+}
+
+/// The text of a changelog file with a BOM and CRLF line endings taken off.
+pub(crate) fn decode(path: &str, bytes: &[u8]) -> Result<(String, Encoding), ChangelogError> {
+    let (bom, bytes) = match bytes.strip_prefix(b"\xEF\xBB\xBF") {
+        Some(rest) => (true, rest),
+        None => (false, bytes),
+    };
+    let text = std::str::from_utf8(bytes).map_err(|e| ChangelogError::Document {
+        message: format!("`{path}` is not UTF-8 (invalid byte at offset {})", e.valid_up_to()),
+        help: "save the file as UTF-8".into(),
+    })?;
+    let crlf = text.contains("\r\n");
+    let text = if crlf { text.replace("\r\n", "\n") } else { text.to_string() };
+    Ok((text, Encoding { bom, crlf }))
+}
+
+/// `text` encoded the way the file was.
+pub(crate) fn encode(text: &str, encoding: Encoding) -> Vec<u8> {
+    let mut out = Vec::with_capacity(text.len() + 3);
+    if encoding.bom {
+        out.extend_from_slice(b"\xEF\xBB\xBF");
+    }
+    if encoding.crlf {
+        out.extend_from_slice(text.replace('\n', "\r\n").as_bytes());
+    } else {
+        out.extend_from_slice(text.as_bytes());
+    }
+    out
+}
+
+/// What a level-2 heading is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Heading {
+    Unreleased,
+    /// A release, by its version as written (a leading `v` taken off).
+    Release(String),
+    Other,
+}
+
+/// A level-2 section: its heading line (with its newline) and everything up to the next one.
+#[derive(Debug, Clone)]
+pub(crate) struct Part<'a> {
+    pub(crate) heading: Heading,
+    pub(crate) line: &'a str,
+    pub(crate) body: &'a str,
+}
+
+/// A link reference definition at the bottom: `[label]: url`.
+#[derive(Debug, Clone)]
+pub(crate) struct LinkDef<'a> {
+    pub(crate) label: &'a str,
+    pub(crate) url: &'a str,
+    pub(crate) line: &'a str,
+}
+
+/// A changelog split into slices of its text.
+#[derive(Debug, Clone)]
+pub(crate) struct Doc<'a> {
+    pub(crate) header: &'a str,
+    pub(crate) parts: Vec<Part<'a>>,
+    /// The trailing block of link definitions (and the blank lines among and after them).
+    pub(crate) links_text: &'a str,
+    pub(crate) links: Vec<LinkDef<'a>>,
+}
+
+impl<'a> Doc<'a> {
+    /// Splits `text` (LF line endings).
+    pub(crate) fn parse(text: &'a str) -> Doc<'a> {
+        let lines: Vec<(usize, &str)> = text
+            .split_inclusive('\n')
+            .scan(0, |at, line| {
+                let start = *at;
+                *at += line.len();
+                Some((start, line))
+            })
+            .collect();
+        // The trailing link definitions: from the end, blank lines and definitions.
+        let mut links_start = text.len();
+        let mut links = Vec::new();
+        for &(start, line) in lines.iter().rev() {
+            if line.trim().is_empty() {
+                continue;
+            }
+            match link_def(line) {
+                Some(def) => {
+                    links_start = start;
+                    links.push(def);
+                }
+                None => break,
+            }
+        }
+        links.reverse();
+        // Leading blank lines of that block stay with the section above it.
+        let mut parts: Vec<Part<'a>> = Vec::new();
+        let mut header_end = links_start;
+        let mut fence: Option<&str> = None;
+        for &(start, line) in lines.iter().take_while(|(start, _)| *start < links_start) {
+            let trimmed = line.trim_start();
+            if let Some(open) = fence {
+                if trimmed.starts_with(open) {
+                    fence = None;
+                }
+                continue;
+            }
+            if trimmed.starts_with("```") || trimmed.starts_with("~~~") {
+                fence = Some(&trimmed[..3]);
+                continue;
+            }
+            if let Some(title) = line.strip_prefix("## ") {
+                if parts.is_empty() {
+                    header_end = start;
+                }
+                if let Some(last) = parts.last_mut() {
+                    let body_start = offset_in(text, last.body);
+                    last.body = &text[body_start..start];
+                }
+                let end = start + line.len();
+                parts.push(Part {
+                    heading: heading(title),
+                    line: &text[start..end],
+                    body: &text[end..links_start],
+                });
+            }
+        }
+        Doc { header: &text[..header_end], parts, links_text: &text[links_start..], links }
+    }
+
+    /// The `## [Unreleased]` part, if there is one.
+    pub(crate) fn unreleased(&self) -> Option<usize> {
+        self.parts.iter().position(|p| p.heading == Heading::Unreleased)
+    }
+
+    /// The forge the link definitions point at.
+    pub(crate) fn forge(&self) -> Option<Forge> {
+        Forge::from_link_definitions(self.links.iter().map(|l| l.url))
+    }
+}
+
+fn offset_in(text: &str, slice: &str) -> usize {
+    slice.as_ptr() as usize - text.as_ptr() as usize
+}
+
+fn heading(title: &str) -> Heading {
+    let title = title.trim();
+    let label = match title.strip_prefix('[') {
+        Some(rest) => rest.split(']').next().unwrap_or_default(),
+        None => title.split_whitespace().next().unwrap_or_default(),
+    };
+    if label.eq_ignore_ascii_case("unreleased") {
+        Heading::Unreleased
+    } else if label.trim_start_matches('v').starts_with(|c: char| c.is_ascii_digit()) {
+        Heading::Release(label.trim_start_matches('v').to_string())
+    } else {
+        Heading::Other
+    }
+}
+
+fn link_def(line: &str) -> Option<LinkDef<'_>> {
+    let rest = line.strip_prefix('[')?;
+    let (label, after) = rest.split_once("]:")?;
+    let url = after.split_whitespace().next()?;
+    (!label.is_empty() && !label.contains('[')).then_some(LinkDef { label, url, line })
+}
+
+/// What merging the generated entries into `[Unreleased]` did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct MergeStats {
+    /// Generated entries written that were not there.
+    pub added: usize,
+    /// Generated entries taken out (their commit was reverted, or they were duplicates).
+    pub removed: usize,
+    /// Generated entries already there (kept where they were).
+    pub kept: usize,
+    /// Entries a person wrote, kept as they were.
+    pub hand: usize,
+}
+
+/// A list item or a paragraph inside a subsection, without its trailing newline.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Block<'a> {
+    Item(&'a str),
+    Text(&'a str),
+    New(String),
+}
+
+impl Block<'_> {
+    fn text(&self) -> &str {
+        match self {
+            Block::Item(t) | Block::Text(t) => t,
+            Block::New(t) => t,
+        }
+    }
+}
+
+/// A `### Heading` subsection.
+#[derive(Debug, Clone)]
+struct Sub<'a> {
+    line: &'a str,
+    name: &'a str,
+    raw: &'a str,
+    blocks: Vec<Block<'a>>,
+}
+
+/// The body of `[Unreleased]` with `listed` merged in and the entries of `cancelled` commits
+/// taken out; person-written items stay where they are.
+pub(crate) fn merge_unreleased(
+    body: &str,
+    listed: &[Entry],
+    cancelled: &[Entry],
+) -> (String, MergeStats) {
+    let (preamble, mut subs) = split_subs(body);
+    let mut stats = MergeStats::default();
+    let keys: Vec<String> = listed.iter().map(|e| key(&e.text)).collect();
+    let cancelled_keys: Vec<String> = cancelled.iter().map(|e| key(&e.text)).collect();
+    // Each key's first unplaced entry, and for each entry the next one with the same key.
+    let mut first: HashMap<&str, usize> = HashMap::with_capacity(keys.len());
+    let mut next_same = vec![usize::MAX; keys.len()];
+    for (i, k) in keys.iter().enumerate().rev() {
+        if let Some(after) = first.insert(k.as_str(), i) {
+            next_same[i] = after;
+        }
+    }
+    let generated: HashSet<&str> = keys.iter().chain(&cancelled_keys).map(String::as_str).collect();
+    let mut placed = vec![false; listed.len()];
+    let mut changed = vec![false; subs.len()];
+    for (s, sub) in subs.iter_mut().enumerate() {
+        let mut blocks = Vec::with_capacity(sub.blocks.len());
+        for block in std::mem::take(&mut sub.blocks) {
+            let Block::Item(text) = block else {
+                blocks.push(block);
+                continue;
+            };
+            let k = key(text);
+            let slot = first.get_mut(k.as_str()).filter(|i| **i != usize::MAX);
+            if let Some(i) = slot.map(|slot| {
+                let i = *slot;
+                *slot = next_same[i];
+                i
+            }) {
+                placed[i] = true;
+                stats.kept += 1;
+                let fresh = item(&listed[i].text);
+                if fresh != text {
+                    changed[s] = true;
+                    blocks.push(Block::New(fresh));
+                } else {
+                    blocks.push(block);
+                }
+            } else if generated.contains(k.as_str()) {
+                stats.removed += 1;
+                changed[s] = true;
+            } else {
+                stats.hand += 1;
+                blocks.push(block);
+            }
+        }
+        sub.blocks = blocks;
+    }
+    // New entries join the subsection of their section, or a new one in Keep a Changelog order.
+    let mut new_subs: Vec<(Section, Vec<Block<'_>>)> = Vec::new();
+    for (_, entry) in listed.iter().enumerate().filter(|(i, _)| !placed[*i]) {
+        stats.added += 1;
+        let block = Block::New(item(&entry.text));
+        match subs.iter().position(|s| same_section(&Section::from_heading(s.name), &entry.section))
+        {
+            Some(s) => {
+                subs[s].blocks.push(block);
+                changed[s] = true;
+            }
+            None => {
+                match new_subs.iter_mut().find(|(section, _)| same_section(section, &entry.section))
+                {
+                    Some((_, blocks)) => blocks.push(block),
+                    None => new_subs.push((entry.section.clone(), vec![block])),
+                }
+            }
+        }
+    }
+    new_subs.sort_by(|a, b| a.0.cmp(&b.0));
+
+    // Existing subsections keep their order; a new one goes before the first that ranks after it.
+    let mut out: Vec<String> = Vec::new();
+    let mut new_subs = new_subs.into_iter().peekable();
+    for (s, sub) in subs.iter().enumerate() {
+        let rank = Section::from_heading(sub.name);
+        while let Some((section, _)) = new_subs.peek() {
+            if rank_of(section) < rank_of(&rank) {
+                let (section, blocks) = new_subs.next().expect("peeked");
+                out.push(render_sub(&format!("### {}\n", section.heading()), &blocks));
+            } else {
+                break;
+            }
+        }
+        if !changed[s] {
+            out.push(sub.raw.to_string());
+        } else if !sub.blocks.is_empty() {
+            out.push(render_sub(sub.line, &sub.blocks));
+        }
+    }
+    for (section, blocks) in new_subs {
+        out.push(render_sub(&format!("### {}\n", section.heading()), &blocks));
+    }
+    let mut text = String::with_capacity(body.len() + listed.len() * 48);
+    text.push_str(if preamble.is_empty() && !out.is_empty() { "\n" } else { preamble });
+    let n = out.len();
+    for (i, sub) in out.into_iter().enumerate() {
+        text.push_str(&sub);
+        if i + 1 < n && !sub.ends_with("\n\n") {
+            text.push('\n');
+        }
+    }
+    (text, stats)
+}
+
+fn rank_of(section: &Section) -> (usize, &str) {
+    match section {
+        Section::Other(_) => (Section::STANDARD.len(), ""),
+        s => (Section::STANDARD.iter().position(|x| x == s).unwrap_or(0), ""),
+    }
+}
+
+fn same_section(a: &Section, b: &Section) -> bool {
+    a.heading().eq_ignore_ascii_case(b.heading())
+}
+
+/// `- text`, the way an entry is written.
+fn item(text: &str) -> String {
+    format!("- {text}")
+}
+
+fn render_sub(line: &str, blocks: &[Block<'_>]) -> String {
+    let mut out = String::from(line);
+    out.push('\n');
+    for (i, block) in blocks.iter().enumerate() {
+        let text = |b: &Block<'_>| matches!(b, Block::Text(_));
+        // Items follow each other without a blank line; a paragraph has one on each side.
+        if i > 0 && (text(block) || text(&blocks[i - 1])) {
+            out.push('\n');
+        }
+        out.push_str(block.text());
+        out.push('\n');
+    }
+    out.push('\n');
+    out
+}
+
+/// The release section for `version`, with `entries` grouped in Keep a Changelog order.
+pub(crate) fn render_release(version: &str, date: &str, entries: &[Entry]) -> String {
+    let mut out = format!("## [{version}] - {date}\n\n");
+    out.push_str(&render_entries(entries));
+    out
+}
+
+/// Subsections for `entries`, in Keep a Changelog order, each entry in the given order.
+pub(crate) fn render_entries(entries: &[Entry]) -> String {
+    let mut sections: Vec<&Section> = Vec::new();
+    for e in entries {
+        if !sections.iter().any(|s| same_section(s, &e.section)) {
+            sections.push(&e.section);
+        }
+    }
+    sections.sort();
+    let mut out = String::new();
+    for section in sections {
+        out.push_str(&format!("### {}\n\n", section.heading()));
+        for e in entries.iter().filter(|e| same_section(&e.section, section)) {
+            out.push_str(&item(&e.text));
+            out.push('\n');
+        }
+        out.push('\n');
+    }
+    out
+}
+
+/// The preamble of a section body (before its first `###`) and its subsections.
+fn split_subs(body: &str) -> (&str, Vec<Sub<'_>>) {
+    let mut starts: Vec<usize> = Vec::new();
+    let mut at = 0;
+    let mut fence = false;
+    for line in body.split_inclusive('\n') {
+        let t = line.trim_start();
+        if t.starts_with("```") || t.starts_with("~~~") {
+            fence = !fence;
+        } else if !fence && line.starts_with("### ") {
+            starts.push(at);
+        }
+        at += line.len();
+    }
+    let preamble = &body[..starts.first().copied().unwrap_or(body.len())];
+    let subs = starts
+        .iter()
+        .enumerate()
+        .map(|(i, &start)| {
+            let end = starts.get(i + 1).copied().unwrap_or(body.len());
+            let raw = &body[start..end];
+            let line_end = raw.find('\n').map_or(raw.len(), |n| n + 1);
+            let line = &raw[..line_end];
+            Sub { line, name: line[4..].trim(), raw, blocks: blocks(&raw[line_end..]) }
+        })
+        .collect();
+    (preamble, subs)
+}
+
+fn is_item_start(line: &str) -> bool {
+    let t = line.trim_end_matches('\n');
+    ["- ", "* ", "+ "].iter().any(|b| t.starts_with(b)) || matches!(t, "-" | "*" | "+")
+}
+
+/// The list items and paragraphs of a subsection body.
+fn blocks(body: &str) -> Vec<Block<'_>> {
+    let lines: Vec<(usize, &str)> = body
+        .split_inclusive('\n')
+        .scan(0, |at, line| {
+            let start = *at;
+            *at += line.len();
+            Some((start, line))
+        })
+        .collect();
+    let blank = |i: usize| lines[i].1.trim().is_empty();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < lines.len() {
+        if blank(i) {
+            i += 1;
+            continue;
+        }
+        let start = lines[i].0;
+        let item = is_item_start(lines[i].1);
+        let mut end = i + 1;
+        loop {
+            if end >= lines.len() {
+                break;
+            }
+            let line = lines[end].1;
+            if blank(end) {
+                // An item goes on after blank lines when the next text is indented under it.
+                let next = (end..lines.len()).find(|&j| !blank(j));
+                match next {
+                    Some(j) if item && lines[j].1.starts_with([' ', '\t']) => end = j,
+                    _ => break,
+                }
+                continue;
+            }
+            if is_item_start(line) {
+                break;
+            }
+            end += 1;
+        }
+        let last = &lines[end - 1];
+        let text = body[start..last.0 + last.1.len()].trim_end_matches('\n');
+        out.push(if item { Block::Item(text) } else { Block::Text(text) });
+        i = end;
+    }
+    out
+}
+
+/// What identifies an entry: its words, links reduced to their text, without the bullet.
+pub(crate) fn key(item: &str) -> String {
+    let t = item.trim_start();
+    let t = ["- ", "* ", "+ "].iter().find_map(|b| t.strip_prefix(b)).unwrap_or(t);
+    let mut plain = String::with_capacity(t.len());
+    let mut rest = t;
+    while let Some(open) = rest.find('[') {
+        plain.push_str(&rest[..open]);
+        let after = &rest[open + 1..];
+        match after
+            .find("](")
+            .and_then(|close| after[close + 2..].find(')').map(|end| (close, close + 2 + end + 1)))
+        {
+            Some((close, end)) if !after[..close].contains('[') => {
+                plain.push_str(&after[..close]);
+                rest = &after[end..];
+            }
+            _ => {
+                plain.push('[');
+                rest = after;
+            }
+        }
+    }
+    plain.push_str(rest);
+    plain.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// Sets link definitions: each `(label, url)` of `wanted` replaces the definition with that label
+/// (case-insensitively) or is added; the block is rewritten only when something changes, with
+/// `wanted` first and the other definitions after, in their order.
+pub(crate) fn set_links(doc: &Doc<'_>, wanted: &[(String, String)]) -> Option<String> {
+    let same = wanted.iter().all(|(label, url)| {
+        doc.links.iter().any(|l| l.label.eq_ignore_ascii_case(label) && l.url == url)
+    });
+    if same {
+        return None;
+    }
+    let mut out = String::new();
+    for (label, url) in wanted {
+        out.push_str(&format!("[{label}]: {url}\n"));
+    }
+    for l in &doc.links {
+        if !wanted.iter().any(|(label, _)| l.label.eq_ignore_ascii_case(label)) {
+            out.push_str(l.line.trim_end_matches('\n'));
+            out.push('\n');
+        }
+    }
+    Some(out)
+}
+
+/// Reassembles a document from its parts, making sure each part is followed by a blank line.
+pub(crate) fn assemble(header: &str, parts: &[String], links: &str) -> String {
+    let mut out = String::with_capacity(
+        header.len() + links.len() + parts.iter().map(String::len).sum::<usize>(),
+    );
+    out.push_str(header);
+    if !out.is_empty() && !out.ends_with("\n\n") && !parts.is_empty() {
+        out.push_str(if out.ends_with('\n') { "\n" } else { "\n\n" });
+    }
+    let n = parts.len();
+    for (i, part) in parts.iter().enumerate() {
+        out.push_str(part);
+        let more = i + 1 < n || !links.is_empty();
+        if more && !part.ends_with("\n\n") {
+            out.push_str(if part.ends_with('\n') { "\n" } else { "\n\n" });
+        }
+    }
+    out.push_str(links);
+    out
+}
+
+/// A request to move `[Unreleased]` under a version: what the release command asks for.
+#[derive(Debug, Clone)]
+pub struct Promotion<'a> {
+    /// The version being released.
+    pub version: &'a Version,
+    /// Its date, `YYYY-MM-DD`.
+    pub date: &'a str,
+    /// How the version's tag is spelled.
+    pub tag_pattern: &'a TagPattern,
+    /// The forge, for the comparison links; when `None`, the one the existing links point at.
+    pub forge: Option<&'a Forge>,
+}
+
+/// Moves the `[Unreleased]` entries under `## [version] - date`, leaves an empty
+/// `[Unreleased]` above it, and updates the comparison links (`[unreleased]` compares the new
+/// tag with `HEAD`; `[version]` compares the previous release's tag with the new one).
+pub fn promote(path: &str, changelog: &[u8], p: &Promotion<'_>) -> Result<Vec<u8>, ChangelogError> {
+    let (text, encoding) = decode(path, changelog)?;
+    let doc = Doc::parse(&text);
+    let version = p.version.to_string();
+    if doc.parts.iter().any(|part| part.heading == Heading::Release(version.clone())) {
+        return Err(ChangelogError::Document {
+            message: format!("`{path}` already has a section for {version}"),
+            help: "choose another version, or remove that section first".into(),
+        });
+    }
+    let Some(u) = doc.unreleased() else {
+        return Err(ChangelogError::Document {
+            message: format!("`{path}` has no `## [Unreleased]` section to promote"),
+            help: "run `monorel changelog` first: it writes one".into(),
+        });
+    };
+    let previous = doc.parts.iter().find_map(|part| match &part.heading {
+        Heading::Release(v) => Some(v.clone()),
+        _ => None,
+    });
+    let mut parts: Vec<String> = Vec::new();
+    for (i, part) in doc.parts.iter().enumerate() {
+        if i == u {
+            parts.push(format!("{}\n", part.line.trim_end_matches('\n')));
+            let body = part.body.trim_start_matches('\n');
+            parts.push(format!("## [{version}] - {}\n\n{body}", p.date));
+        } else {
+            parts.push(format!("{}{}", part.line, part.body));
+        }
+    }
+    let inferred = doc.forge();
+    let forge = p.forge.or(inferred.as_ref());
+    let mut links = doc.links_text.to_string();
+    if let Some(forge) = forge {
+        let tag = p.tag_pattern.tag_for(p.version);
+        let mut wanted = vec![("unreleased".to_string(), forge.compare_url(&tag, "HEAD"))];
+        let release_url = match previous.as_deref().and_then(|v| Version::parse(v).ok()) {
+            Some(prev) => forge.compare_url(&p.tag_pattern.tag_for(&prev), &tag),
+            None => forge.tag_url(&tag),
+        };
+        wanted.push((version.clone(), release_url));
+        if let Some(new) = set_links(&doc, &wanted) {
+            links = new;
+        }
+    }
+    Ok(encode(&assemble(doc.header, &parts, &links), encoding))
+}
+
+/// The body of the section for `version` (a leading `v` is ignored), without surrounding blank
+/// lines: the release notes a forge release takes.
+pub fn notes(path: &str, changelog: &[u8], version: &str) -> Result<String, ChangelogError> {
+    let (text, _) = decode(path, changelog)?;
+    let doc = Doc::parse(&text);
+    let wanted = version.trim().trim_start_matches('v');
+    let same = |v: &str| match (Version::parse(v), Version::parse(wanted)) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => v == wanted,
+    };
+    let part = doc.parts.iter().find(|p| matches!(&p.heading, Heading::Release(v) if same(v)));
+    match part {
+        Some(part) => Ok(format!("{}\n", part.body.trim_matches('\n').trim_end())),
+        None => {
+            let known: Vec<&str> = doc
+                .parts
+                .iter()
+                .filter_map(|p| match &p.heading {
+                    Heading::Release(v) => Some(v.as_str()),
+                    _ => None,
+                })
+                .collect();
+            Err(ChangelogError::Document {
+                message: format!("`{path}` has no section for {wanted}"),
+                help: if known.is_empty() {
+                    "it has no released section yet".into()
+                } else {
+                    format!("it has: {}", known.join(", "))
+                },
+            })
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use expect_test::{Expect, expect};
+
+    use super::*;
+
+    fn entry(section: Section, text: &str) -> Entry {
+        Entry { section, text: text.into() }
+    }
+
+    fn check_merge(body: &str, listed: &[Entry], cancelled: &[Entry], expect: Expect) {
+        let (out, stats) = merge_unreleased(body, listed, cancelled);
+        expect.assert_eq(&format!("{stats:?}\n{out}"));
+        // Merging again changes nothing.
+        let (again, stats2) = merge_unreleased(&out, listed, cancelled);
+        assert_eq!(again, out, "not idempotent");
+        assert_eq!(stats2.added + stats2.removed, 0);
+    }
+
+    #[test]
+    fn merge_into_an_empty_unreleased() {
+        check_merge(
+            "\n",
+            &[
+                entry(Section::Fixed, "Fix y"),
+                entry(Section::Added, "Add x"),
+                entry(Section::Added, "Add z"),
+            ],
+            &[],
+            expect![[r#"
+                MergeStats { added: 3, removed: 0, kept: 0, hand: 0 }
+
+                ### Added
+
+                - Add x
+                - Add z
+
+                ### Fixed
+
+                - Fix y
+
+            "#]],
+        );
+        check_merge(
+            "",
+            &[entry(Section::Other("<!-- 9 -->Other".into()), "Misc")],
+            &[],
+            expect![[r#"
+                MergeStats { added: 1, removed: 0, kept: 0, hand: 0 }
+
+                ### Other
+
+                - Misc
+
+            "#]],
+        );
+    }
+
+    #[test]
+    fn hand_entries_survive_and_generated_ones_are_not_duplicated() {
+        let body = "\nSome words a person wrote.\n\n### Added\n\n- A hand entry,\n  on two lines.\n- Add x\n\n### Fixed\n\n* Fix [#3](https://old/3)\n\n### Notes\n\nKeep this.\n\n";
+        check_merge(
+            body,
+            &[
+                entry(Section::Added, "Add x"),
+                entry(Section::Fixed, "Fix [#3](https://new/3)"),
+                entry(Section::Security, "Bound input"),
+                entry(Section::Changed, "Speed up"),
+            ],
+            &[entry(Section::Added, "Add reverted")],
+            expect![[r#"
+                MergeStats { added: 2, removed: 0, kept: 2, hand: 1 }
+
+                Some words a person wrote.
+
+                ### Added
+
+                - A hand entry,
+                  on two lines.
+                - Add x
+
+                ### Changed
+
+                - Speed up
+
+                ### Fixed
+
+                - Fix [#3](https://new/3)
+
+                ### Security
+
+                - Bound input
+
+                ### Notes
+
+                Keep this.
+
+            "#]],
+        );
+    }
+
+    #[test]
+    fn entries_of_reverted_commits_and_duplicates_are_removed() {
+        check_merge(
+            "\n### Added\n\n- Add reverted\n- Add x\n- Add x\n- Mine\n\n### Removed\n\n- Add reverted\n\n",
+            &[entry(Section::Added, "Add x")],
+            &[entry(Section::Added, "Add reverted")],
+            expect![[r#"
+                MergeStats { added: 0, removed: 3, kept: 1, hand: 1 }
+
+                ### Added
+
+                - Add x
+                - Mine
+
+            "#]],
+        );
+    }
+
+    #[test]
+    fn a_moved_generated_entry_stays_where_a_person_put_it() {
+        let body = "\n### Fixed\n\n- Add x\n\n";
+        let (out, stats) = merge_unreleased(body, &[entry(Section::Added, "Add x")], &[]);
+        assert_eq!(out, body);
+        assert_eq!(stats, MergeStats { kept: 1, ..MergeStats::default() });
+    }
+
+    #[test]
+    fn keys_ignore_bullets_links_and_wrapping() {
+        assert_eq!(key("- Fix [#3](https://x/3)\n  and more"), "Fix #3 and more");
+        assert_eq!(key("* Fix #3 and   more"), "Fix #3 and more");
+        assert_eq!(key("- [a] b"), "[a] b");
+    }
+
+    const DOC: &str = "# Changelog\n\nIntro.\n\n## [Unreleased]\n\n### Added\n\n- New\n\n## [1.1.0] - 2024-02-01\n\n### Fixed\n\n- Old fix\n\n## [1.0.0] - 2024-01-01\n\n- First\n\n[unreleased]: https://github.com/acme/widget/compare/v1.1.0...HEAD\n[1.1.0]: https://github.com/acme/widget/compare/v1.0.0...v1.1.0\n[1.0.0]: https://github.com/acme/widget/releases/tag/v1.0.0\n";
+
+    #[test]
+    fn parse_splits_and_reassembles_every_byte() {
+        for text in [
+            DOC,
+            "",
+            "# Changelog\n",
+            "## [Unreleased]",
+            "```\n## not a heading\n```\n",
+            "[x]: y\n",
+        ] {
+            let doc = Doc::parse(text);
+            let mut back = doc.header.to_string();
+            for p in &doc.parts {
+                back.push_str(p.line);
+                back.push_str(p.body);
+            }
+            back.push_str(doc.links_text);
+            assert_eq!(back, text);
+        }
+        let doc = Doc::parse(DOC);
+        let headings: Vec<_> = doc.parts.iter().map(|p| p.heading.clone()).collect();
+        assert_eq!(
+            headings,
+            [
+                Heading::Unreleased,
+                Heading::Release("1.1.0".into()),
+                Heading::Release("1.0.0".into())
+            ]
+        );
+        assert_eq!(doc.links.len(), 3);
+        assert_eq!(doc.forge().unwrap().base, "https://github.com/acme/widget");
+        assert_eq!(Doc::parse("```\n## x\n```\n").parts.len(), 0);
+    }
+
+    fn check_promote(text: &str, version: &str, expect: Expect) {
+        let pattern = TagPattern::default();
+        let v = Version::parse(version).unwrap();
+        let p = Promotion { version: &v, date: "2024-03-01", tag_pattern: &pattern, forge: None };
+        let out = match promote("CHANGELOG.md", text.as_bytes(), &p) {
+            Ok(bytes) => String::from_utf8(bytes).unwrap(),
+            Err(e) => format!("error: {e}"),
+        };
+        expect.assert_eq(&out);
+    }
+
+    #[test]
+    fn promotion_moves_unreleased_and_keeps_the_links_right() {
+        check_promote(
+            DOC,
+            "1.2.0",
+            expect![[r#"
+                # Changelog
+
+                Intro.
+
+                ## [Unreleased]
+
+                ## [1.2.0] - 2024-03-01
+
+                ### Added
+
+                - New
+
+                ## [1.1.0] - 2024-02-01
+
+                ### Fixed
+
+                - Old fix
+
+                ## [1.0.0] - 2024-01-01
+
+                - First
+
+                [unreleased]: https://github.com/acme/widget/compare/v1.2.0...HEAD
+                [1.2.0]: https://github.com/acme/widget/compare/v1.1.0...v1.2.0
+                [1.1.0]: https://github.com/acme/widget/compare/v1.0.0...v1.1.0
+                [1.0.0]: https://github.com/acme/widget/releases/tag/v1.0.0
+            "#]],
+        );
+        check_promote(
+            "# Changelog\n\n## [Unreleased]\n\n### Added\n\n- First\n\n[unreleased]: https://github.com/acme/widget/commits/main\n",
+            "0.1.0",
+            expect![[r#"
+                # Changelog
+
+                ## [Unreleased]
+
+                ## [0.1.0] - 2024-03-01
+
+                ### Added
+
+                - First
+
+                [unreleased]: https://github.com/acme/widget/compare/v0.1.0...HEAD
+                [0.1.0]: https://github.com/acme/widget/releases/tag/v0.1.0
+            "#]],
+        );
+        check_promote(
+            DOC,
+            "1.1.0",
+            expect![
+                "error: `CHANGELOG.md` already has a section for 1.1.0\nhelp: choose another version, or remove that section first"
+            ],
+        );
+        check_promote(
+            "# Changelog\n",
+            "1.0.0",
+            expect![
+                "error: `CHANGELOG.md` has no `## [Unreleased]` section to promote\nhelp: run `monorel changelog` first: it writes one"
+            ],
+        );
+    }
+
+    #[test]
+    fn promotion_keeps_crlf_and_bom() {
+        let text = format!("\u{feff}{}", DOC.replace('\n', "\r\n"));
+        let pattern = TagPattern::default();
+        let v = Version::new(1, 2, 0);
+        let p = Promotion { version: &v, date: "2024-03-01", tag_pattern: &pattern, forge: None };
+        let out = promote("CHANGELOG.md", text.as_bytes(), &p).unwrap();
+        assert!(out.starts_with(b"\xEF\xBB\xBF# Changelog\r\n"));
+        assert!(!String::from_utf8(out).unwrap().replace("\r\n", "").contains('\n'));
+    }
+
+    #[test]
+    fn notes_print_one_section() {
+        let check = |version: &str, expect: Expect| {
+            let out = match notes("CHANGELOG.md", DOC.as_bytes(), version) {
+                Ok(text) => text,
+                Err(e) => format!("error: {e}"),
+            };
+            expect.assert_eq(&out);
+        };
+        check(
+            "1.1.0",
+            expect![[r#"
+            ### Fixed
+
+            - Old fix
+        "#]],
+        );
+        check(
+            "v1.0.0",
+            expect![[r#"
+            - First
+        "#]],
+        );
+        check(
+            "2.0.0",
+            expect!["error: `CHANGELOG.md` has no section for 2.0.0\nhelp: it has: 1.1.0, 1.0.0"],
+        );
+    }
+}

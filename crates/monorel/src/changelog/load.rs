@@ -1,0 +1,98 @@
+//! Loading (read-only IO): the tags, one `git log`, the remote's URL, CHANGELOG.md and
+//! `cliff.toml`. Everything after this is planning, on the [`Snapshot`].
+
+use std::{fs, io, path::Path};
+
+use super::{ChangelogError, Request, history::ReleaseTag, rules::Rules};
+use crate::git::{LogRequest, Repo, TagRef};
+
+/// The name of git-cliff's configuration file, read at the repository root.
+pub const CLIFF_TOML: &str = "cliff.toml";
+
+/// Everything a changelog plan reads.
+#[derive(Debug, Clone, Default)]
+pub struct Snapshot {
+    /// The changelog's bytes, `None` when the file does not exist yet.
+    pub changelog: Option<Vec<u8>>,
+    /// `cliff.toml`'s text, when there is one.
+    pub cliff_toml: Option<String>,
+    /// Every tag of the repository.
+    pub tags: Vec<TagRef>,
+    /// Without `all`: the latest release tag that `HEAD` contains (with `all`, the plan tells
+    /// it from the log).
+    pub last_tag: Option<String>,
+    /// `git log` output in [`crate::git::LOG_FORMAT`]: the unreleased commits, or with `all`
+    /// every commit reachable from `HEAD`.
+    pub log: String,
+    /// With `all` and paths: the ids of the commits that touch the paths, one per line.
+    pub touching: Option<String>,
+    /// The URL of the `origin` remote.
+    pub remote_url: Option<String>,
+}
+
+/// Reads what [`super::plan`] needs for `request` from the work tree at `root`.
+pub fn load(root: &Path, request: &Request) -> Result<Snapshot, ChangelogError> {
+    let repo = Repo::discover(root).ok_or_else(|| ChangelogError::Request {
+        message: format!("`{}` is not inside a git work tree", root.display()),
+        help: "run monorel in a git repository: the changelog is made from its commits".into(),
+    })?;
+    let root = repo.root().to_path_buf();
+    let read = |path: &Path| -> Result<Option<Vec<u8>>, ChangelogError> {
+        match fs::read(root.join(path)) {
+            Ok(bytes) => Ok(Some(bytes)),
+            Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(None),
+            Err(source) => Err(ChangelogError::Read { path: path.display().to_string(), source }),
+        }
+    };
+    let changelog = read(&request.changelog)?;
+    let cliff_toml = read(Path::new(CLIFF_TOML))?.map(|b| String::from_utf8_lossy(&b).into_owned());
+    let rules = match &cliff_toml {
+        Some(text) => super::rules::parse_cliff_toml(CLIFF_TOML, text)?,
+        None => Rules::default(),
+    };
+    let remote_url = repo.remote_url("origin")?;
+    if !repo.has_head() {
+        return Ok(Snapshot { changelog, cliff_toml, remote_url, ..Snapshot::default() });
+    }
+    let tags = repo.tags()?;
+    let mut exclude = Vec::new();
+    let mut last_tag = None;
+    if !request.all {
+        // Every release tag's history is released, reachable from `HEAD` or not.
+        let releases = release_tags(&tags, request, &rules);
+        exclude = releases.iter().map(|t| t.tag.name.clone()).collect();
+        for release in releases.iter().rev() {
+            if repo.is_ancestor_of_head(&release.tag.commit)? {
+                last_tag = Some(release.tag.name.clone());
+                break;
+            }
+        }
+    }
+    let log = repo.log(&LogRequest {
+        exclude_tags: &exclude,
+        paths: if request.all { &[] } else { &request.paths },
+    })?;
+    let touching = match request.all && !request.paths.is_empty() {
+        true => Some(repo.log_ids_touching(&request.paths)?),
+        false => None,
+    };
+    Ok(Snapshot { changelog, cliff_toml, tags, last_tag, log, touching, remote_url })
+}
+
+/// The tags that are releases: they follow the request's pattern and `cliff.toml` does not
+/// ignore them; lowest version first.
+pub(crate) fn release_tags<'t>(
+    tags: &'t [TagRef],
+    request: &Request,
+    rules: &Rules,
+) -> Vec<ReleaseTag<'t>> {
+    let mut releases: Vec<ReleaseTag<'t>> = tags
+        .iter()
+        .filter(|t| !rules.ignore_tags.as_ref().is_some_and(|re| re.is_match(&t.name)))
+        .filter_map(|t| {
+            Some(ReleaseTag { version: request.tag_pattern.version_of(&t.name)?, tag: t })
+        })
+        .collect();
+    releases.sort_by(|a, b| a.version.cmp(&b.version).then_with(|| a.tag.name.cmp(&b.tag.name)));
+    releases
+}
