@@ -1,0 +1,265 @@
+//! `monorel release <LEVEL|auto> [--execute] ...`, `--resume`, `--abort`: the release checklist.
+//!
+//! Without `--execute` it prints the whole plan (every diff, then the numbered steps) and changes
+//! nothing, not a file and not a ref. With `--execute` the plan is recorded in `.git/` and carried
+//! out one step at a time (`execute.rs`). Built with the `changelog` feature: a release promotes
+//! the changelog.
+
+#[cfg(not(feature = "changelog"))]
+pub(crate) fn run(
+    _dir: &std::path::Path,
+    _args: &crate::args::ReleaseArgs,
+) -> anyhow::Result<std::process::ExitCode> {
+    anyhow::bail!(
+        "this build of monorel has no release support (the `changelog` feature is off)\n\
+         help: use a `monorel` built with default features; in this repository `cargo xtask release` builds it"
+    )
+}
+
+#[cfg(feature = "changelog")]
+mod execute;
+#[cfg(feature = "changelog")]
+pub(crate) use imp::run;
+
+#[cfg(feature = "changelog")]
+mod imp {
+    use std::{path::Path, process::ExitCode, time::SystemTime};
+
+    use anyhow::{Context, bail};
+    use monorel::{
+        changelog::{self, Request, TagPattern},
+        git::Repo,
+        release::{
+            self, ReleasePlan, ReleaseRequest, auto,
+            plan::PlanError as ReleasePlanError,
+            preflight::{self, Problem},
+            state,
+        },
+        repo::{self, BumpRequest, PlanError},
+        version::{Level, PreKind},
+    };
+    use serde_json::json;
+
+    use super::execute;
+    use crate::{
+        args::{Format, ReleaseArgs},
+        render::{self, out, outln},
+    };
+
+    pub(crate) fn run(dir: &Path, args: &ReleaseArgs) -> anyhow::Result<ExitCode> {
+        let repo = Repo::discover(dir).with_context(|| {
+            format!("`{}` is not inside a git work tree\nhelp: a release is a commit and a tag: run it in the repository", dir.display())
+        })?;
+        let git_dir = repo.git_dir()?;
+        if args.resume {
+            return execute::resume(&repo, dir, &git_dir, args.format);
+        }
+        if args.abort {
+            return execute::abort(&repo, dir, &git_dir);
+        }
+        let Some(level) = &args.level else {
+            bail!(
+                "say which release: `monorel release <major|minor|patch|rc|beta|alpha|release|X.Y.Z|auto>`\nhelp: or `--resume` / `--abort` a release in progress"
+            );
+        };
+
+        let snapshot = crate::commands::load(dir)?;
+        let config = snapshot.config.release.clone();
+        let model = repo::discover(&snapshot);
+        let group = match (&args.group, model.groups.as_slice()) {
+            (Some(g), _) => model.group(g).cloned(),
+            (None, [only]) => Some(only.clone()),
+            _ => None,
+        };
+        let tag_pattern: TagPattern =
+            group.as_ref().map_or("v{version}", |g| g.tag.as_str()).parse()?;
+        let changelog_request = Request {
+            changelog: config.changelog.clone().into(),
+            tag_pattern: tag_pattern.clone(),
+            ..Request::default()
+        };
+        let changelog_snapshot = changelog::load(repo.root(), &changelog_request)?;
+
+        let mut problems: Vec<Problem> = Vec::new();
+        let (level, decided) = if level == "auto" {
+            let current = group.as_ref().and_then(|g| g.version.clone());
+            match current.map(|v| auto::decide(&changelog_snapshot.log, &v)).transpose()? {
+                Some(Some(decision)) => (decision.level.clone(), Some(decision)),
+                Some(None) => bail!(
+                    "nothing to release: no `feat`, `fix`, `perf` or breaking commit since {}\nhelp: land a releasable commit, or name the level (`monorel release patch`)",
+                    changelog_snapshot
+                        .last_tag
+                        .as_deref()
+                        .map_or("the first commit".to_string(), |t| format!("`{t}`"))
+                ),
+                None => (Level::Patch, None), // the bump below reports why there is no version
+            }
+        } else {
+            (
+                Level::parse(level)
+                    .map_err(|e| anyhow::anyhow!("{}\nhelp: {}", e.message, e.help))?,
+                None,
+            )
+        };
+        let pre = args.pre.as_deref().and_then(PreKind::parse);
+        let bump = match repo::plan_bump(
+            &snapshot,
+            &model,
+            &BumpRequest { level, pre, group: args.group.clone() },
+        ) {
+            Ok(bump) => bump,
+            Err(PlanError::Problems { group, problems }) => {
+                eprint!("{}", render::problems(&problems));
+                bail!(
+                    "cannot release group `{group}`: fix the problems above first; nothing was changed"
+                );
+            }
+            Err(PlanError::File { path, refusal }) => {
+                eprint!("{}", render::refusal_text(&path, &refusal));
+                return Ok(ExitCode::FAILURE);
+            }
+            Err(e) => return Err(e.into()),
+        };
+
+        let in_progress = state::exists(&git_dir);
+        let facts = preflight::load_facts(&repo, &bump.tag, args.offline, in_progress)?;
+        let push = args.push || config.push;
+        problems.extend(preflight::check(&facts, &config, &bump.tag, push, args.offline));
+
+        let date = changelog::release_date(
+            std::env::var("MONOREL_DATE").ok().as_deref(),
+            std::env::var("SOURCE_DATE_EPOCH").ok().as_deref(),
+            SystemTime::now()
+                .duration_since(SystemTime::UNIX_EPOCH)
+                .map_or(0, |d| d.as_secs() as i64),
+        )?;
+        let generated = changelog::plan(&changelog_snapshot, &changelog_request)?;
+        let request =
+            ReleaseRequest { push, no_hooks: args.no_hooks, allow_empty: args.allow_empty };
+        let plan = release::plan_release(
+            bump,
+            &config.changelog,
+            generated.before.clone(),
+            &generated.after,
+            &date,
+            facts.branch.as_deref().unwrap_or("HEAD"),
+            facts.remote.as_deref(),
+            &config,
+            &tag_pattern,
+            &request,
+        );
+        let plan = match plan {
+            Ok(plan) => Some(plan),
+            Err(ReleasePlanError::Empty { changelog, since }) => {
+                problems.push(Problem {
+                    message: format!("nothing to release: `{changelog}` has no entries under `[Unreleased]` and there are no releasable commits since `{since}`"),
+                    help: "land a `feat:` or `fix:` commit, write entries by hand, or pass `--allow-empty`".into(),
+                });
+                None
+            }
+            Err(e) => return Err(e.into()),
+        };
+        let Some(mut plan) = plan else { return report(&problems, args.format) };
+        if !problems.is_empty() {
+            // A dry run still shows what the release would do; `--execute` refuses outright.
+            if !args.execute && args.format != Format::Json {
+                show(&plan, decided.as_ref(), args.format, false);
+                outln!("");
+            }
+            return report(&problems, args.format);
+        }
+        if args.edit && args.execute {
+            execute::edit_notes(dir, &mut plan)?;
+        }
+        show(&plan, decided.as_ref(), args.format, args.execute);
+        if !args.execute {
+            return Ok(ExitCode::SUCCESS);
+        }
+        execute::start(&repo, dir, &git_dir, plan, args.format)
+    }
+
+    /// Prints every problem (and, under GitHub Actions, an annotation each); exit 1.
+    fn report(problems: &[Problem], format: Format) -> anyhow::Result<ExitCode> {
+        if format == Format::Json {
+            let list: Vec<_> =
+                problems.iter().map(|p| json!({"message": p.message, "help": p.help})).collect();
+            outln!(
+                "{}",
+                serde_json::to_string_pretty(&json!({"outcome": "refused", "problems": list}))?
+            );
+        } else {
+            for p in problems {
+                eprintln!("error: {}\nhelp: {}", p.message, p.help);
+            }
+            eprintln!(
+                "no release: {} problem{} to fix first; nothing was changed",
+                problems.len(),
+                if problems.len() == 1 { "" } else { "s" }
+            );
+        }
+        if std::env::var_os("GITHUB_ACTIONS").is_some_and(|v| v == "true") {
+            for p in problems {
+                outln!(
+                    "::error::{}",
+                    format!("{} (help: {})", p.message, p.help)
+                        .replace('%', "%25")
+                        .replace('\n', "%0A")
+                );
+            }
+        }
+        Ok(ExitCode::FAILURE)
+    }
+
+    /// The plan: what and why, every diff, then the numbered steps.
+    fn show(plan: &ReleasePlan, decided: Option<&auto::Decision>, format: Format, execute: bool) {
+        if format == Format::Json {
+            let value = json!({
+                "outcome": if execute { "planned, executing" } else { "planned (dry run)" },
+                "group": plan.group,
+                "from": plan.from.to_string(),
+                "to": plan.to.to_string(),
+                "tag": plan.tag,
+                "date": plan.date,
+                "branch": plan.branch,
+                "files": plan.paths(),
+                "commit_message": plan.commit_message,
+                "notes": plan.notes,
+                "steps": plan.steps().iter().map(|s| json!({"step": s.name(), "does": plan.describe(*s)})).collect::<Vec<_>>(),
+            });
+            outln!("{}", serde_json::to_string_pretty(&value).unwrap_or_default());
+            return;
+        }
+        outln!(
+            "release {} of group `{}`: {} -> {} (tag `{}`, {})",
+            plan.to,
+            plan.group,
+            plan.from,
+            plan.to,
+            plan.tag,
+            plan.date
+        );
+        if let Some(decision) = decided {
+            outln!("\n`auto` chose {}, from:", decision.level);
+            for (id, subject) in &decision.commits {
+                outln!("  {id} {subject}");
+            }
+        }
+        outln!("");
+        for file in &plan.files {
+            out!("{}", render::diff(&file.path, &file.before, &file.after));
+        }
+        outln!("\nrelease notes (the tag's message):\n");
+        for line in plan.notes.lines() {
+            outln!("    {line}");
+        }
+        outln!("\nsteps:");
+        for (i, step) in plan.steps().iter().enumerate() {
+            outln!("  {}. {}", i + 1, plan.describe(*step));
+        }
+        if !execute {
+            outln!(
+                "\ndry run: nothing was changed, not a file and not a ref; run again with `--execute` to release"
+            );
+        }
+    }
+}

@@ -1,0 +1,429 @@
+//! `monorel release` end to end: real git, a bare repository as the remote, fixed dates.
+
+use expect_test::{Expect, expect};
+
+use crate::support::{TestRepo, transcript};
+
+const DATE: (&str, &str) = ("MONOREL_DATE", "2024-05-01");
+
+/// A released project (v1.2.0 on the remote) with a `feat` and a `fix` since, and a release
+/// configuration that has every step.
+fn project(config: &str) -> TestRepo {
+    let repo = TestRepo::new();
+    repo.write("pyproject.toml", "[project]\nname = \"contd\"\nversion = \"1.2.0\"\n")
+        .write("contd/__init__.py", "__version__ = \"1.2.0\"\n")
+        .write("helm/contd/Chart.yaml", "apiVersion: v2\nname: contd\nversion: 1.2.0\nappVersion: \"1.2.0\"\n")
+        .write("CHANGELOG.md", "# Changelog\n\n## [Unreleased]\n\n## [1.2.0] - 2024-01-01\n\n### Added\n\n- The engine\n")
+        .write("monorel.toml", config)
+        .commit("chore: release 1.2.0")
+        .tag("v1.2.0");
+    repo.write("contd/engine.py", "x = 1\n").commit("feat: durable timers (#12)");
+    repo.write("contd/engine.py", "x = 2\n").commit("fix: retry on timeout");
+    repo.with_remote();
+    repo
+}
+
+const EVERY_STEP: &str = "[release]\npre-commit = [\"test -f CHANGELOG.md\"]\npost-tag = [\"true\"]\nnext-dev = true\npush = true\n";
+
+/// Everything a release can change: refs here and on the remote, the work tree, the index.
+fn fingerprint(repo: &TestRepo) -> String {
+    format!(
+        "HEAD {}refs:\n{}remote:\n{}status:\n{}",
+        repo.git(&["rev-parse", "HEAD"]),
+        repo.git(&["for-each-ref", "--format=%(refname) %(objectname)", "refs/heads", "refs/tags"]),
+        repo.remote_git(&["for-each-ref", "--format=%(refname) %(objectname)"]),
+        repo.git(&["status", "--porcelain=v1", "-uall"]),
+    )
+}
+
+fn run(repo: &TestRepo, args: &[&str]) -> std::process::Output {
+    repo.monorel_with(&[DATE], args)
+}
+
+fn check(repo: &TestRepo, args: &[&str], expected: Expect) {
+    let text = transcript(&run(repo, args));
+    let text: String = text.lines().map(|l| format!("{}\n", l.trim_end())).collect();
+    expected.assert_eq(&text);
+}
+
+#[test]
+fn the_dry_run_prints_the_plan_and_changes_nothing() {
+    let repo = project(EVERY_STEP);
+    let before = fingerprint(&repo);
+    check(
+        &repo,
+        &["release", "minor"],
+        expect![[r#"
+        exit: 0
+        --- stdout
+        release 1.3.0 of group `default`: 1.2.0 -> 1.3.0 (tag `v1.3.0`, 2024-05-01)
+
+        --- a/CHANGELOG.md
+        +++ b/CHANGELOG.md
+        @@ -2,6 +2,16 @@
+
+         ## [Unreleased]
+
+        +## [1.3.0] - 2024-05-01
+        +
+        +### Added
+        +
+        +- Durable timers (#12)
+        +
+        +### Fixed
+        +
+        +- Retry on timeout
+        +
+         ## [1.2.0] - 2024-01-01
+
+         ### Added
+        --- a/contd/__init__.py
+        +++ b/contd/__init__.py
+        @@ -1 +1 @@
+        -__version__ = "1.2.0"
+        +__version__ = "1.3.0"
+        --- a/helm/contd/Chart.yaml
+        +++ b/helm/contd/Chart.yaml
+        @@ -1,4 +1,4 @@
+         apiVersion: v2
+         name: contd
+        -version: 1.2.0
+        -appVersion: "1.2.0"
+        +version: 1.3.0
+        +appVersion: "1.3.0"
+        --- a/pyproject.toml
+        +++ b/pyproject.toml
+        @@ -1,3 +1,3 @@
+         [project]
+         name = "contd"
+        -version = "1.2.0"
+        +version = "1.3.0"
+
+        release notes (the tag's message):
+
+            ### Added
+
+            - Durable timers (#12)
+
+            ### Fixed
+
+            - Retry on timeout
+
+        steps:
+          1. write 4 files (all or none): `CHANGELOG.md`, `contd/__init__.py`, `helm/contd/Chart.yaml`, `pyproject.toml`
+          2. run `test -f CHANGELOG.md`
+          3. commit exactly those files: "chore(release): v1.3.0"
+          4. create the annotated tag `v1.3.0` at that commit, its message the release notes
+          5. run `true`
+          6. bump to the next development version 1.4.0-dev and commit it: "chore(release): start 1.4.0-dev"
+          7. push `main` and `v1.3.0` to `origin` together (`git push --atomic`)
+
+        dry run: nothing was changed, not a file and not a ref; run again with `--execute` to release
+    "#]],
+    );
+    assert_eq!(fingerprint(&repo), before);
+}
+
+#[test]
+fn execute_makes_one_commit_of_the_planned_files_and_an_annotated_tag_of_the_notes() {
+    let repo = project("");
+    let output = run(&repo, &["release", "minor", "--execute"]);
+    assert!(output.status.success(), "{}", transcript(&output));
+    expect![[r#"
+        chore(release): v1.3.0
+
+
+         CHANGELOG.md          | 10 ++++++++++
+         contd/__init__.py     |  2 +-
+         helm/contd/Chart.yaml |  4 ++--
+         pyproject.toml        |  2 +-
+         4 files changed, 14 insertions(+), 4 deletions(-)
+    "#]]
+    .assert_eq(&repo.git(&["show", "--stat", "--format=%s%n", "HEAD"]));
+    expect![[r#"
+        tag ### Added
+
+        - Durable timers (#12)
+
+        ### Fixed
+
+        - Retry on timeout
+
+    "#]]
+    .assert_eq(&repo.git(&[
+        "for-each-ref",
+        "--format=%(objecttype) %(contents)",
+        "refs/tags/v1.3.0",
+    ]));
+    assert_eq!(repo.git(&["status", "--porcelain"]), "");
+    // Nothing was pushed without `--push`.
+    assert!(repo.remote_git(&["tag"]).trim() == "v1.2.0");
+}
+
+#[test]
+fn push_and_next_development_version() {
+    let repo = project(EVERY_STEP);
+    let output = run(&repo, &["release", "minor", "--execute"]);
+    assert!(output.status.success(), "{}", transcript(&output));
+    expect![[r#"
+        chore(release): start 1.4.0-dev (HEAD -> main, origin/main, origin/HEAD)
+        chore(release): v1.3.0 (tag: v1.3.0)
+        fix: retry on timeout
+    "#]]
+    .assert_eq(&repo.git(&["log", "--format=%s%d", "-3"]));
+    assert_eq!(repo.remote_git(&["rev-parse", "main"]), repo.git(&["rev-parse", "HEAD"]));
+    assert_eq!(
+        repo.remote_git(&["rev-parse", "v1.3.0^{commit}"]),
+        repo.git(&["rev-parse", "HEAD~1"])
+    );
+    assert_eq!(
+        repo.read("pyproject.toml"),
+        "[project]\nname = \"contd\"\nversion = \"1.4.0.dev0\"\n"
+    );
+    assert_eq!(
+        repo.read("helm/contd/Chart.yaml"),
+        "apiVersion: v2\nname: contd\nversion: 1.4.0-dev\nappVersion: \"1.4.0-dev\"\n"
+    );
+}
+
+#[test]
+fn auto_picks_the_level_from_the_commits() {
+    for (commit, expected) in
+        [("fix: a", "1.2.1"), ("feat: b", "1.3.0"), ("feat!: c", "2.0.0"), ("perf: d", "1.2.1")]
+    {
+        let repo = TestRepo::new();
+        repo.write("pyproject.toml", "[project]\nname = \"p\"\nversion = \"1.2.0\"\n")
+            .write("CHANGELOG.md", "# Changelog\n\n## [Unreleased]\n")
+            .commit("chore: start")
+            .tag("v1.2.0");
+        repo.write("a.txt", commit).commit(commit);
+        let output = run(&repo, &["release", "auto", "--offline"]);
+        let text = transcript(&output);
+        assert!(output.status.success(), "{text}");
+        assert!(text.contains(&format!("-> {expected} (tag `v{expected}`")), "{commit}: {text}");
+        assert!(text.contains("` chose") && text.contains(commit), "{text}");
+    }
+    let repo = TestRepo::new();
+    repo.write("pyproject.toml", "[project]\nname = \"p\"\nversion = \"1.2.0\"\n")
+        .commit("chore: start")
+        .tag("v1.2.0");
+    repo.write("a.txt", "x").commit("docs: only docs");
+    check(
+        &repo,
+        &["release", "auto", "--offline"],
+        expect![[r#"
+        exit: 1
+        --- stderr
+        error: nothing to release: no `feat`, `fix`, `perf` or breaking commit since `v1.2.0`
+        help: land a releasable commit, or name the level (`monorel release patch`)
+    "#]],
+    );
+}
+
+#[test]
+fn preflight_reports_every_problem_with_its_fix() {
+    let repo = project("");
+    repo.git(&["tag", "-a", "v1.3.0", "-m", "early"]);
+    repo.git(&["switch", "-q", "-c", "feature/x"]);
+    repo.write("contd/engine.py", "x = 3\n");
+    check(
+        &repo,
+        &["release", "minor"],
+        expect![[r#"
+        exit: 1
+        --- stderr
+        error: releases are cut from `main`, and this is `feature/x`
+        help: switch to the release branch, or allow this one in `monorel.toml` (`[release] branches`)
+        error: tracked files have changes: `contd/engine.py`
+        help: commit or stash them first: the release commit must hold only the release
+        error: tag `v1.3.0` already exists
+        help: choose another version, or delete the tag if it was a mistake (`git tag -d`)
+        error: nothing to release: `CHANGELOG.md` has no entries under `[Unreleased]` and there are no releasable commits since `v1.2.0`
+        help: land a `feat:` or `fix:` commit, write entries by hand, or pass `--allow-empty`
+        no release: 4 problems to fix first; nothing was changed
+    "#]],
+    );
+}
+
+#[test]
+fn preflight_behind_remote_tag_detached_and_empty() {
+    let repo = project("");
+    // Another clone pushed a commit and the tag.
+    let head = repo.git(&["rev-parse", "HEAD"]).trim().to_string();
+    repo.write("other.txt", "x").commit("fix: elsewhere");
+    repo.git(&["tag", "-a", "v1.3.0", "-m", "v1.3.0"]);
+    repo.git(&["push", "-q", "origin", "main", "v1.3.0"]);
+    repo.git(&["tag", "-d", "v1.3.0"]);
+    repo.git(&["reset", "-q", "--hard", &head]);
+    check(
+        &repo,
+        &["release", "minor"],
+        expect![[r#"
+            exit: 1
+            --- stdout
+            release 1.3.0 of group `default`: 1.2.0 -> 1.3.0 (tag `v1.3.0`, 2024-05-01)
+
+            --- a/CHANGELOG.md
+            +++ b/CHANGELOG.md
+            @@ -2,6 +2,16 @@
+
+             ## [Unreleased]
+
+            +## [1.3.0] - 2024-05-01
+            +
+            +### Added
+            +
+            +- Durable timers (#12)
+            +
+            +### Fixed
+            +
+            +- Retry on timeout
+            +
+             ## [1.2.0] - 2024-01-01
+
+             ### Added
+            --- a/contd/__init__.py
+            +++ b/contd/__init__.py
+            @@ -1 +1 @@
+            -__version__ = "1.2.0"
+            +__version__ = "1.3.0"
+            --- a/helm/contd/Chart.yaml
+            +++ b/helm/contd/Chart.yaml
+            @@ -1,4 +1,4 @@
+             apiVersion: v2
+             name: contd
+            -version: 1.2.0
+            -appVersion: "1.2.0"
+            +version: 1.3.0
+            +appVersion: "1.3.0"
+            --- a/pyproject.toml
+            +++ b/pyproject.toml
+            @@ -1,3 +1,3 @@
+             [project]
+             name = "contd"
+            -version = "1.2.0"
+            +version = "1.3.0"
+
+            release notes (the tag's message):
+
+                ### Added
+
+                - Durable timers (#12)
+
+                ### Fixed
+
+                - Retry on timeout
+
+            steps:
+              1. write 4 files (all or none): `CHANGELOG.md`, `contd/__init__.py`, `helm/contd/Chart.yaml`, `pyproject.toml`
+              2. commit exactly those files: "chore(release): v1.3.0"
+              3. create the annotated tag `v1.3.0` at that commit, its message the release notes
+
+            dry run: nothing was changed, not a file and not a ref; run again with `--execute` to release
+
+            --- stderr
+            error: the branch is 1 commit behind `origin/main`
+            help: pull first (`git pull --rebase`), then release
+            error: tag `v1.3.0` already exists on `origin`
+            help: choose another version, or run `monorel release --abort` if a release was interrupted
+            no release: 2 problems to fix first; nothing was changed
+        "#]],
+    );
+    repo.git(&["switch", "-q", "--detach"]);
+    check(
+        &repo,
+        &["release", "minor", "--offline"],
+        expect![[r#"
+        exit: 1
+        --- stderr
+        error: `HEAD` is detached: a release is cut from a branch
+        help: check out the release branch, e.g. `git switch main`
+        error: tag `v1.3.0` already exists
+        help: choose another version, or delete the tag if it was a mistake (`git tag -d`)
+        error: nothing to release: `CHANGELOG.md` has no entries under `[Unreleased]` and there are no releasable commits since `v1.2.0`
+        help: land a `feat:` or `fix:` commit, write entries by hand, or pass `--allow-empty`
+        no release: 3 problems to fix first; nothing was changed
+    "#]],
+    );
+    let empty = TestRepo::new();
+    empty
+        .write("pyproject.toml", "[project]\nname = \"p\"\nversion = \"1.2.0\"\n")
+        .write("CHANGELOG.md", "# Changelog\n\n## [Unreleased]\n")
+        .commit("chore: start")
+        .tag("v1.2.0");
+    empty.write("a.txt", "x").commit("chore: nothing to see");
+    check(
+        &empty,
+        &["release", "patch", "--offline"],
+        expect![[r#"
+        exit: 1
+        --- stderr
+        error: nothing to release: `CHANGELOG.md` has no entries under `[Unreleased]` and there are no releasable commits since `v1.2.0`
+        help: land a `feat:` or `fix:` commit, write entries by hand, or pass `--allow-empty`
+        no release: 1 problem to fix first; nothing was changed
+    "#]],
+    );
+}
+
+#[test]
+fn a_failing_hook_restores_everything() {
+    let repo = project("[release]\npre-commit = [\"echo checking; exit 7\"]\n");
+    let before = fingerprint(&repo);
+    let output = run(&repo, &["release", "minor", "--execute"]);
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("the pre-commit hook `echo checking; exit 7` failed"), "{stderr}");
+    assert!(
+        stderr.contains("every file was restored and there is no commit and no tag"),
+        "{stderr}"
+    );
+    assert_eq!(fingerprint(&repo), before);
+    assert!(!repo.path().join(".git/monorel-release").exists());
+}
+
+/// Stopping after each step, then `--resume`, reaches exactly what an uninterrupted release
+/// reaches; `--abort` gives back exactly the start (except after the push, which it refuses).
+#[test]
+fn interrupted_after_each_step_resume_finishes_and_abort_undoes() {
+    let reference = project(EVERY_STEP);
+    let output = run(&reference, &["release", "minor", "--execute"]);
+    assert!(output.status.success(), "{}", transcript(&output));
+    let released = fingerprint(&reference);
+
+    for step in ["write", "pre-commit", "commit", "tag", "post-tag", "next-dev", "push"] {
+        let repo = project(EVERY_STEP);
+        let start = fingerprint(&repo);
+        let output = repo.monorel_with(
+            &[DATE, ("MONOREL_FAIL_AFTER", step)],
+            &["release", "minor", "--execute"],
+        );
+        assert_eq!(output.status.code(), Some(3), "{step}: {}", transcript(&output));
+
+        // A second release is refused with the way out.
+        let again = transcript(&run(&repo, &["release", "minor"]));
+        assert!(
+            again.contains("a release is already in progress") && again.contains("--resume"),
+            "{step}: {again}"
+        );
+
+        let twin = project(EVERY_STEP);
+        let output = twin.monorel_with(
+            &[DATE, ("MONOREL_FAIL_AFTER", step)],
+            &["release", "minor", "--execute"],
+        );
+        assert_eq!(output.status.code(), Some(3));
+
+        let output = run(&repo, &["release", "--resume"]);
+        assert!(output.status.success(), "{step}: {}", transcript(&output));
+        assert_eq!(fingerprint(&repo), released, "resume after `{step}`");
+
+        let output = run(&twin, &["release", "--abort"]);
+        if step == "push" {
+            assert!(!output.status.success(), "abort after the push must refuse");
+            assert!(transcript(&output).contains("already on `origin`"), "{}", transcript(&output));
+        } else {
+            assert!(output.status.success(), "{step}: {}", transcript(&output));
+            assert_eq!(fingerprint(&twin), start, "abort after `{step}`");
+        }
+    }
+}

@@ -1,0 +1,309 @@
+//! The release plan: plain data, computed without IO from what was loaded.
+
+use std::fmt;
+
+use crate::{
+    changelog::{self, Promotion, TagPattern},
+    config::ReleaseConfig,
+    repo::{BumpPlan, PlannedFile},
+    version::{self, Level, PreKind, Version},
+};
+
+/// What the user asked for, beyond the level.
+#[derive(Debug, Clone, Default)]
+pub struct ReleaseRequest {
+    /// Push branch and tag (`--push`, or `release.push`).
+    pub push: bool,
+    /// Skip the configured hooks (`--no-hooks`).
+    pub no_hooks: bool,
+    /// Release even with nothing in `[Unreleased]`.
+    pub allow_empty: bool,
+}
+
+/// The refs a release pushes, together.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Push {
+    /// The remote.
+    pub remote: String,
+    /// The branch.
+    pub branch: String,
+    /// The tag.
+    pub tag: String,
+}
+
+impl Push {
+    /// The refspecs for `git push --atomic`.
+    pub fn refs(&self) -> Vec<String> {
+        vec![
+            format!("refs/heads/{0}:refs/heads/{0}", self.branch),
+            format!("refs/tags/{0}:refs/tags/{0}", self.tag),
+        ]
+    }
+}
+
+/// The next development version, committed after the release.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NextDev {
+    /// `1.4.0-dev` after `1.3.0` (`1.4.0.dev0` in Python files).
+    pub version: Version,
+    /// Its commit message.
+    pub message: String,
+}
+
+/// One step of a release, in the order they run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Step {
+    /// Write every planned file (all or none).
+    Write,
+    /// Run the pre-commit hooks; a failure restores the files.
+    PreCommit,
+    /// Commit exactly the planned files.
+    Commit,
+    /// Create the annotated tag.
+    Tag,
+    /// Run the post-tag hooks.
+    PostTag,
+    /// Commit the next development version.
+    NextDev,
+    /// Push the branch and the tag together.
+    Push,
+}
+
+impl Step {
+    /// Every step, in order.
+    pub const ALL: [Step; 7] = [
+        Step::Write,
+        Step::PreCommit,
+        Step::Commit,
+        Step::Tag,
+        Step::PostTag,
+        Step::NextDev,
+        Step::Push,
+    ];
+
+    /// The step's name in the state file and in `MONOREL_FAIL_AFTER`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Step::Write => "write",
+            Step::PreCommit => "pre-commit",
+            Step::Commit => "commit",
+            Step::Tag => "tag",
+            Step::PostTag => "post-tag",
+            Step::NextDev => "next-dev",
+            Step::Push => "push",
+        }
+    }
+
+    /// The step named `name`.
+    pub fn from_name(name: &str) -> Option<Step> {
+        Step::ALL.into_iter().find(|s| s.name() == name)
+    }
+}
+
+impl fmt::Display for Step {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// A release, planned.
+#[derive(Debug, Clone)]
+pub struct ReleasePlan {
+    /// The group released.
+    pub group: String,
+    /// Its version now.
+    pub from: Version,
+    /// The version released.
+    pub to: Version,
+    /// The tag.
+    pub tag: String,
+    /// The release date (`YYYY-MM-DD`).
+    pub date: String,
+    /// The branch released from.
+    pub branch: String,
+    /// Every file written: the version sites and the changelog.
+    pub files: Vec<PlannedFile>,
+    /// The release commit's message.
+    pub commit_message: String,
+    /// The tag's message: the release notes.
+    pub notes: String,
+    /// Sign the tag.
+    pub sign: bool,
+    /// Shell commands before the commit.
+    pub pre_commit: Vec<String>,
+    /// Shell commands after the tag.
+    pub post_tag: Vec<String>,
+    /// The next development version, when configured.
+    pub next_dev: Option<NextDev>,
+    /// What to push, when pushing.
+    pub push: Option<Push>,
+}
+
+impl ReleasePlan {
+    /// The steps this plan takes, in order.
+    pub fn steps(&self) -> Vec<Step> {
+        Step::ALL
+            .into_iter()
+            .filter(|step| match step {
+                Step::PreCommit => !self.pre_commit.is_empty(),
+                Step::PostTag => !self.post_tag.is_empty(),
+                Step::NextDev => self.next_dev.is_some(),
+                Step::Push => self.push.is_some(),
+                _ => true,
+            })
+            .collect()
+    }
+
+    /// The paths the release commit contains.
+    pub fn paths(&self) -> Vec<String> {
+        self.files.iter().map(|f| f.path.clone()).collect()
+    }
+
+    /// What each step does, for the dry run.
+    pub fn describe(&self, step: Step) -> String {
+        match step {
+            Step::Write => {
+                let paths: Vec<String> =
+                    self.files.iter().map(|f| format!("`{}`", f.path)).collect();
+                format!(
+                    "write {} file{} (all or none): {}",
+                    paths.len(),
+                    plural(paths.len()),
+                    paths.join(", ")
+                )
+            }
+            Step::PreCommit => format!(
+                "run {}",
+                self.pre_commit
+                    .iter()
+                    .map(|c| format!("`{c}`"))
+                    .collect::<Vec<_>>()
+                    .join(", then ")
+            ),
+            Step::Commit => format!(
+                "commit exactly those files: \"{}\"",
+                self.commit_message.lines().next().unwrap_or("")
+            ),
+            Step::Tag => format!(
+                "create the annotated{} tag `{}` at that commit, its message the release notes",
+                if self.sign { ", signed," } else { "" },
+                self.tag
+            ),
+            Step::PostTag => format!(
+                "run {}",
+                self.post_tag.iter().map(|c| format!("`{c}`")).collect::<Vec<_>>().join(", then ")
+            ),
+            Step::NextDev => match &self.next_dev {
+                Some(dev) => format!(
+                    "bump to the next development version {} and commit it: \"{}\"",
+                    dev.version, dev.message
+                ),
+                None => String::new(),
+            },
+            Step::Push => match &self.push {
+                Some(p) => format!(
+                    "push `{}` and `{}` to `{}` together (`git push --atomic`)",
+                    p.branch, p.tag, p.remote
+                ),
+                None => String::new(),
+            },
+        }
+    }
+}
+
+fn plural(n: usize) -> &'static str {
+    if n == 1 { "" } else { "s" }
+}
+
+/// Why there is no release plan.
+#[derive(Debug, thiserror::Error)]
+pub enum PlanError {
+    /// The changelog cannot be promoted.
+    #[error(transparent)]
+    Changelog(#[from] changelog::ChangelogError),
+    /// There is nothing to release.
+    #[error(
+        "nothing to release: `{changelog}` has no entries under `[Unreleased]` and no releasable commits since `{since}`\nhelp: land a `feat:` or `fix:` commit, write entries by hand, or pass `--allow-empty`"
+    )]
+    Empty {
+        /// The changelog.
+        changelog: String,
+        /// The last release.
+        since: String,
+    },
+}
+
+/// Builds the release plan from the bump, the changelog as `monorel changelog` would write it,
+/// and the configuration.
+#[allow(clippy::too_many_arguments)] // each is one loaded fact; a struct would only rename them
+pub fn plan_release(
+    bump: BumpPlan,
+    changelog_path: &str,
+    changelog_before: Option<Vec<u8>>,
+    changelog_generated: &[u8],
+    date: &str,
+    branch: &str,
+    remote: Option<&str>,
+    config: &ReleaseConfig,
+    tag_pattern: &TagPattern,
+    request: &ReleaseRequest,
+) -> Result<ReleasePlan, PlanError> {
+    let promoted = changelog::promote(
+        changelog_path,
+        changelog_generated,
+        &Promotion { version: &bump.to, date, tag_pattern, forge: None },
+    )?;
+    let notes = changelog::notes(changelog_path, &promoted, &bump.to.to_string())?;
+    if notes.trim().is_empty() && !request.allow_empty {
+        let since = bump.tag.replace(&bump.to.to_string(), &bump.from.to_string());
+        return Err(PlanError::Empty { changelog: changelog_path.to_string(), since });
+    }
+    let mut files = bump.files;
+    files.push(PlannedFile {
+        path: changelog_path.to_string(),
+        before: changelog_before.unwrap_or_default(),
+        after: promoted,
+        changes: Vec::new(),
+    });
+    files.sort_by(|a, b| a.path.cmp(&b.path));
+    let fill = |template: &str, version: &Version, tag: &str| {
+        template
+            .replace("{version}", &version.to_string())
+            .replace("{tag}", tag)
+            .replace("{group}", &bump.group)
+    };
+    let next_dev = config.next_dev.then(|| {
+        let version = version::bump(&bump.to, &Level::Minor, Some(PreKind::Dev))
+            .expect("a minor bump of a release");
+        let message = fill("chore(release): start {version}", &version, &bump.tag);
+        NextDev { version, message }
+    });
+    let push = (request.push || config.push).then(|| {
+        remote.map(|remote| Push {
+            remote: remote.to_string(),
+            branch: branch.to_string(),
+            tag: bump.tag.clone(),
+        })
+    });
+    let (pre_commit, post_tag) = if request.no_hooks {
+        (Vec::new(), Vec::new())
+    } else {
+        (config.pre_commit.clone(), config.post_tag.clone())
+    };
+    Ok(ReleasePlan {
+        commit_message: fill(&config.commit_message, &bump.to, &bump.tag),
+        group: bump.group,
+        from: bump.from,
+        to: bump.to,
+        tag: bump.tag,
+        date: date.to_string(),
+        branch: branch.to_string(),
+        files,
+        notes,
+        sign: config.sign,
+        pre_commit,
+        post_tag,
+        next_dev,
+        push: push.flatten(),
+    })
+}
