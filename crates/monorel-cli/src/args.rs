@@ -40,6 +40,27 @@ pub enum Command {
     /// One group when every package agrees; one group per ecosystem (or package) when they
     /// drift, so that `versions --check` passes with the file as written.
     Init(InitArgs),
+    /// Release: bump, changelog, hooks, commit, tag, push; a dry run unless `--execute`
+    ///
+    /// Preflight first (branch, clean tree, up to date, tag free, versions agree, something to
+    /// release), every problem at once. Then the plan: each file's diff and the numbered steps.
+    /// With `--execute` each step is recorded in `.git/monorel-release/`, so an interrupted
+    /// release can be finished with `--resume` or undone with `--abort`.
+    Release(ReleaseArgs),
+    /// Prove that every built artifact carries the release version
+    ///
+    /// Opens each wheel, sdist, crate and Helm chart in <PATH>... (else `dist/` and
+    /// `target/package/`), reads the versions written inside, checks RECORD, SHA256SUMS and
+    /// the changelog, and exits non-zero on any disagreement. Nothing is extracted and nothing
+    /// is written, except `SHA256SUMS` with `--write-checksums`.
+    VerifyArtifacts(VerifyArtifactsArgs),
+    /// Write CHANGELOG.md's [Unreleased] section from Conventional Commits
+    ///
+    /// Reads the commits since the last release tag, sorts them into Keep a Changelog sections
+    /// (Added, Changed, Deprecated, Removed, Fixed, Security; docs, chore, ci, test, style and
+    /// build are left out) and merges them into [Unreleased], keeping the entries people wrote.
+    /// Honours the commit rules of a `cliff.toml` ([git] commit_parsers, link_parsers, ...).
+    Changelog(ChangelogArgs),
 }
 
 /// Output formats of commands that report.
@@ -62,6 +83,48 @@ pub struct VersionsArgs {
     /// Output format
     #[arg(long, value_enum, default_value_t = Format::Text)]
     pub format: Format,
+}
+
+/// `monorel release`.
+#[derive(Debug, clap::Args)]
+pub struct ReleaseArgs {
+    /// major, minor, patch, release, alpha, beta, rc, an exact version such as 1.4.0, or auto
+    /// (from the Conventional Commits since the last release)
+    #[arg(value_name = "LEVEL", required_unless_present_any = ["resume", "abort"])]
+    pub level: Option<String>,
+    /// Make it the first pre-release of the new version (`minor --pre rc`)
+    #[arg(long, value_name = "KIND", value_parser = ["alpha", "beta", "rc"])]
+    pub pre: Option<String>,
+    /// The group to release (needed when there are several)
+    #[arg(long, value_name = "NAME")]
+    pub group: Option<String>,
+    /// Carry out the release (without it, print the plan and change nothing)
+    #[arg(long)]
+    pub execute: bool,
+    /// Push the branch and the tag together (`git push --atomic`)
+    #[arg(long)]
+    pub push: bool,
+    /// Edit the release notes in `$VISUAL`/`$EDITOR` first (with `--execute`)
+    #[arg(long)]
+    pub edit: bool,
+    /// Skip the configured pre-commit and post-tag hooks
+    #[arg(long)]
+    pub no_hooks: bool,
+    /// Do not fetch or ask the remote (the branch's freshness and the remote tag go unchecked)
+    #[arg(long)]
+    pub offline: bool,
+    /// Release even when `[Unreleased]` is empty
+    #[arg(long)]
+    pub allow_empty: bool,
+    /// Output format (`github` is text plus annotations)
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+    /// Finish the release in progress from its recorded step
+    #[arg(long, conflicts_with_all = ["level", "abort", "execute"])]
+    pub resume: bool,
+    /// Undo the release in progress: files, commits, local tags (never what was pushed)
+    #[arg(long, conflicts_with_all = ["level", "resume", "execute"])]
+    pub abort: bool,
 }
 
 /// `monorel init`.
@@ -113,4 +176,63 @@ pub struct BumpFileArgs {
 
 fn parse_kind(s: &str) -> Result<monorel::editors::FileKind, String> {
     s.parse()
+}
+
+/// `monorel verify-artifacts`.
+#[derive(Debug, clap::Args)]
+pub struct VerifyArtifactsArgs {
+    /// Artifact files or directories (default: `dist/` and `target/package/`)
+    #[arg(value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+    /// The release version (default: the release tag `v<VERSION>` at HEAD); all sources must agree
+    #[arg(long, value_name = "VERSION")]
+    pub version: Option<String>,
+    /// The group whose artifacts to verify (its configured locations)
+    #[arg(long, value_name = "NAME")]
+    pub group: Option<String>,
+    /// Also install each wheel in a temporary virtual environment, import it, compare the
+    /// versions it reports and run its console scripts with `--help`
+    #[arg(long)]
+    pub install_check: bool,
+    /// Write `SHA256SUMS` for the artifacts of each directory (sorted) instead of verifying it
+    #[arg(long)]
+    pub write_checksums: bool,
+    /// An artifact the release must have, as KIND:NAME (kinds: wheel, sdist, crate, chart);
+    /// with any given, other artifacts are reported as unexpected
+    #[arg(long = "expect", value_name = "KIND:NAME", value_parser = parse_expected)]
+    pub expect: Vec<monorel::artifacts::Expected>,
+    /// Output format
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+}
+
+fn parse_expected(s: &str) -> Result<monorel::artifacts::Expected, String> {
+    let (kind, name) =
+        s.split_once(':').ok_or_else(|| format!("expected KIND:NAME, such as `wheel:{s}`"))?;
+    if name.is_empty() {
+        return Err("the name after `:` is empty".into());
+    }
+    Ok(monorel::artifacts::Expected { kind: kind.parse()?, name: name.to_string() })
+}
+
+/// `monorel changelog`.
+#[derive(Debug, clap::Args)]
+pub struct ChangelogArgs {
+    /// Write nothing; exit non-zero with a diff when the changelog is not what this would write
+    #[arg(long, conflicts_with_all = ["stdout", "notes"])]
+    pub check: bool,
+    /// Print the changelog that would be written, and write nothing
+    #[arg(long, conflicts_with = "notes")]
+    pub stdout: bool,
+    /// Write every release section from the release tags, not only [Unreleased] (the header,
+    /// hand-written [Unreleased] entries and sections of untagged releases are kept)
+    #[arg(long, conflicts_with = "notes")]
+    pub all: bool,
+    /// The group's own changelog (in its directory): its tag format, and only the commits that
+    /// touch its packages
+    #[arg(long, value_name = "NAME")]
+    pub group: Option<String>,
+    /// Print the body of the section for <VERSION> (release notes for a forge), write nothing
+    #[arg(long, value_name = "VERSION")]
+    pub notes: Option<String>,
 }

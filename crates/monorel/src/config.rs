@@ -9,12 +9,25 @@
 //! paths = ["sdk/"]                   # or: every package under these directories
 //! tag = "sdk-v{version}"             # the group's tag format (default `v{version}`)
 //! app-version = "always"             # Helm `appVersion`: "auto" (default), "always", "never"
+//! artifacts = ["sdk/dist/"]          # where `verify-artifacts --group sdk` looks
 //!
 //! [[groups.sdk.files]]               # extra version sites in any text file
 //! path = "docs/install.md"
 //! pattern = 'acme-sdk==(?<version>[0-9][^\s]*)'
 //! count = 2                          # exactly this many matches, or the bump refuses
 //! spelling = "pep440"                # or "semver" (default)
+//! ```
+//!
+//! ```toml
+//! [release]                          # `monorel release`
+//! branches = ["main", "release/*"]   # where a release may be cut (default: the default branch)
+//! pre-commit = ["cargo test --workspace", "pytest -q"]   # run before the commit; a failure undoes
+//! post-tag = ["cargo xtask dist"]    # run after the tag
+//! push = false                       # push branch and tag (`git push --atomic`), as `--push`
+//! sign = false                       # sign the tag (git's `tag.gpgSign` also signs)
+//! next-dev = false                   # then commit the next development version (1.4.0-dev)
+//! commit-message = "chore(release): v{version}"
+//! changelog = "CHANGELOG.md"
 //! ```
 //!
 //! Unknown keys are errors that name the key, its line, and the nearest known key.
@@ -37,6 +50,45 @@ pub struct Config {
     pub exclude: Vec<String>,
     /// The configured groups, in file order. Empty: one group of everything, named `default`.
     pub groups: Vec<GroupConfig>,
+    /// How `monorel release` runs.
+    pub release: ReleaseConfig,
+}
+
+/// `[release]`: how `monorel release` runs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReleaseConfig {
+    /// Branch patterns a release may be cut from (`*` for any run of characters); empty: the
+    /// remote's default branch (else `main` or `master`).
+    pub branches: Vec<String>,
+    /// Shell commands run before the commit; a failure restores every file.
+    pub pre_commit: Vec<String>,
+    /// Shell commands run after the tag.
+    pub post_tag: Vec<String>,
+    /// Push the branch and the tag together.
+    pub push: bool,
+    /// Sign the tag.
+    pub sign: bool,
+    /// After the release, commit the next development version (`1.4.0-dev`).
+    pub next_dev: bool,
+    /// The release commit's message, with `{version}`, `{tag}` and `{group}`.
+    pub commit_message: String,
+    /// The changelog, relative to the root.
+    pub changelog: String,
+}
+
+impl Default for ReleaseConfig {
+    fn default() -> Self {
+        ReleaseConfig {
+            branches: Vec::new(),
+            pre_commit: Vec::new(),
+            post_tag: Vec::new(),
+            push: false,
+            sign: false,
+            next_dev: false,
+            commit_message: "chore(release): v{version}".into(),
+            changelog: "CHANGELOG.md".into(),
+        }
+    }
 }
 
 /// One configured group.
@@ -54,6 +106,8 @@ pub struct GroupConfig {
     pub files: Vec<ExtraFile>,
     /// When a chart's `appVersion` moves with the release.
     pub app_version: AppVersion,
+    /// Where the group's built artifacts are, relative to the root (for `verify-artifacts`).
+    pub artifacts: Vec<String>,
     /// The 1-based line of the group's table, for messages.
     pub line: usize,
 }
@@ -102,8 +156,18 @@ pub struct ConfigError {
     pub help: String,
 }
 
-const TOP_KEYS: &[&str] = &["exclude", "groups"];
-const GROUP_KEYS: &[&str] = &["packages", "paths", "tag", "files", "app-version"];
+const TOP_KEYS: &[&str] = &["exclude", "groups", "release"];
+const RELEASE_KEYS: &[&str] = &[
+    "branches",
+    "pre-commit",
+    "post-tag",
+    "push",
+    "sign",
+    "next-dev",
+    "commit-message",
+    "changelog",
+];
+const GROUP_KEYS: &[&str] = &["packages", "paths", "tag", "files", "app-version", "artifacts"];
 const FILE_KEYS: &[&str] = &["path", "pattern", "count", "spelling"];
 
 impl Config {
@@ -151,6 +215,9 @@ impl Parser<'_> {
         self.known_keys(root, TOP_KEYS, "")?;
         let mut config =
             Config { exclude: self.strings(root, "exclude", "")?, ..Config::default() };
+        if let Some(item) = root.get("release") {
+            config.release = self.release(item)?;
+        }
         if let Some(groups) = root.get("groups") {
             let Some(groups) = groups.as_table_like() else {
                 return Err(self.error(
@@ -171,6 +238,48 @@ impl Parser<'_> {
             }
         }
         Ok(config)
+    }
+
+    fn release(&self, item: &Item) -> Result<ReleaseConfig, ConfigError> {
+        let Some(table) = item.as_table_like() else {
+            return Err(self.error(item.span(), "`release` must be a table", "write `[release]`"));
+        };
+        self.known_keys(table, RELEASE_KEYS, "release.")?;
+        let flag = |key: &str| -> Result<bool, ConfigError> {
+            match table.get(key) {
+                None => Ok(false),
+                Some(item) => item.as_bool().ok_or_else(|| {
+                    self.error(
+                        item.span().or_else(|| item.as_value()?.span()),
+                        &format!("`release.{key}` must be `true` or `false`"),
+                        &format!("write `{key} = true`"),
+                    )
+                }),
+            }
+        };
+        let text = |key: &str, default: String| -> Result<String, ConfigError> {
+            match table.get(key) {
+                None => Ok(default),
+                Some(item) => item.as_str().map(str::to_string).ok_or_else(|| {
+                    self.error(
+                        item.span().or_else(|| item.as_value()?.span()),
+                        &format!("`release.{key}` must be a string"),
+                        &format!("write `{key} = \"...\"`"),
+                    )
+                }),
+            }
+        };
+        let defaults = ReleaseConfig::default();
+        Ok(ReleaseConfig {
+            branches: self.strings(table, "branches", "release.")?,
+            pre_commit: self.strings(table, "pre-commit", "release.")?,
+            post_tag: self.strings(table, "post-tag", "release.")?,
+            push: flag("push")?,
+            sign: flag("sign")?,
+            next_dev: flag("next-dev")?,
+            commit_message: text("commit-message", defaults.commit_message)?,
+            changelog: text("changelog", defaults.changelog)?,
+        })
     }
 
     fn group(
@@ -231,6 +340,7 @@ impl Parser<'_> {
             },
         };
         let group = GroupConfig {
+            artifacts: self.strings(table, "artifacts", &at)?,
             app_version,
             name: name.to_string(),
             packages: self.strings(table, "packages", &at)?,
@@ -441,11 +551,11 @@ mod tests {
     fn mistakes_name_the_key_the_line_and_the_fix() {
         assert_eq!(
             error("[groups.rust]\npackage = [\"cargo:*\"]\n"),
-            "monorel.toml:Some(2): unknown key `groups.rust.package` (help: did you mean `groups.rust.packages`? known keys: packages, paths, tag, files, app-version)"
+            "monorel.toml:Some(2): unknown key `groups.rust.package` (help: did you mean `groups.rust.packages`? known keys: packages, paths, tag, files, app-version, artifacts)"
         );
         assert_eq!(
             error("exlude = []\n"),
-            "monorel.toml:Some(1): unknown key `exlude` (help: did you mean `exclude`? known keys: exclude, groups)"
+            "monorel.toml:Some(1): unknown key `exlude` (help: did you mean `exclude`? known keys: exclude, groups, release)"
         );
         assert_eq!(
             error("[groups.a]\npaths = [\"a/\"]\ntag = \"a-{ver}\"\n"),
@@ -464,6 +574,27 @@ mod tests {
         assert_eq!(
             error("[groups\n"),
             "monorel.toml:Some(1): invalid TOML: unclosed table, expected `]` (help: fix the syntax error)"
+        );
+    }
+
+    #[test]
+    fn release_settings() {
+        let config = Config::parse_file(
+            "monorel.toml",
+            "[release]\nbranches = [\"main\", \"release/*\"]\npre-commit = [\"cargo test\"]\npush = true\nnext-dev = true\n",
+        )
+        .unwrap();
+        assert_eq!(config.release.branches, ["main", "release/*"]);
+        assert_eq!(config.release.pre_commit, ["cargo test"]);
+        assert!(config.release.push && config.release.next_dev && !config.release.sign);
+        assert_eq!(config.release.commit_message, "chore(release): v{version}");
+        assert_eq!(
+            error("[release]\npush = \"yes\"\n"),
+            "monorel.toml:Some(2): `release.push` must be `true` or `false` (help: write `push = true`)"
+        );
+        assert_eq!(
+            error("[release]\npre_commit = []\n"),
+            "monorel.toml:Some(2): unknown key `release.pre_commit` (help: did you mean `release.pre-commit`? known keys: branches, pre-commit, post-tag, push, sign, next-dev, commit-message, changelog)"
         );
     }
 

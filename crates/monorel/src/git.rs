@@ -43,18 +43,22 @@ impl Repo {
         &self.root
     }
 
-    /// The files a user would call the source tree, relative to the root with `/` separators:
-    /// tracked files, plus untracked files that are not ignored. Files deleted from the work tree
-    /// are left out.
-    pub fn ls_files(&self) -> Result<Vec<String>, GitError> {
+    /// The tracked files (the index), relative to the root with `/` separators, NUL-separated in
+    /// one string: the caller splits it (`split('\0')`, empty pieces skipped), so that a listing of
+    /// 100,000 files is not 100,000 allocations. An unmerged path is listed once.
+    ///
+    /// Tracked files only: the index is what a release commits, `release`'s preflight already
+    /// requires a clean tracked tree, and listing untracked files costs a walk of every directory
+    /// of the work tree (7.8x `git ls-files` on its own on the benchmark tree of
+    /// `docs/benchmarks.md`). A new manifest is seen once it is `git add`ed. A tracked file
+    /// deleted from the work tree is still listed: leaving it out (`--deleted`) costs a `stat` of
+    /// every tracked file, so callers drop the listed files they fail to read instead.
+    pub fn ls_files(&self) -> Result<String, GitError> {
         let sh = &self.sh;
-        let out = self.run(
-            "ls-files -z --cached --others --exclude-standard --deduplicate",
-            cmd!(sh, "git ls-files -z --cached --others --exclude-standard --deduplicate"),
-        )?;
-        let deleted = self.run("ls-files -z --deleted", cmd!(sh, "git ls-files -z --deleted"))?;
-        let deleted: std::collections::HashSet<&str> = deleted.split('\0').collect();
-        Ok(out.split('\0').filter(|p| !p.is_empty() && !deleted.contains(p)).map(str::to_string).collect())
+        self.run(
+            "ls-files -z --cached --deduplicate",
+            cmd!(sh, "git ls-files -z --cached --deduplicate"),
+        )
     }
 
     /// The tags that point at `HEAD`.
@@ -65,7 +69,8 @@ impl Repo {
     }
 
     fn run(&self, what: &str, cmd: xshell::Cmd<'_>) -> Result<String, GitError> {
-        let output = cmd.quiet().ignore_status().output().map_err(|e| self.error(what, e.to_string()))?;
+        let output =
+            cmd.quiet().ignore_status().output().map_err(|e| self.error(what, e.to_string()))?;
         if !output.status.success() {
             let stderr = String::from_utf8_lossy(&output.stderr).trim().to_string();
             return Err(self.error(what, stderr));
@@ -75,5 +80,375 @@ impl Repo {
 
     fn error(&self, what: &str, message: String) -> GitError {
         GitError { command: what.to_string(), dir: self.root.clone(), message }
+    }
+}
+
+/// A tag, as `git for-each-ref` reports it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TagRef {
+    /// The tag's name, without `refs/tags/`.
+    pub name: String,
+    /// The commit the tag points at (peeled through annotated tags).
+    pub commit: String,
+    /// The day the tag was made (`YYYY-MM-DD`, in the tagger's time zone; the commit's date for a
+    /// lightweight tag).
+    pub date: String,
+}
+
+/// The fields of one commit in [`Repo::log`]'s output, in order, each followed by NUL; a record
+/// starts with RS (0x1e) and the message, last, runs to the next record.
+pub const LOG_FORMAT: &str = "%x1e%H%x00%P%x00%an%x00%ae%x00%at%x00%cn%x00%ce%x00%ct%x00%B";
+
+/// What [`Repo::log`] reads.
+#[derive(Debug, Clone, Default)]
+pub struct LogRequest<'a> {
+    /// Commits reachable from `HEAD` and not from these tags (full names without `refs/tags/`).
+    pub exclude_tags: &'a [String],
+    /// Only commits that touch one of these paths (relative to the root); all when empty.
+    pub paths: &'a [String],
+}
+
+// The changelog's reads: one `git log` process for the commits, and a few small queries.
+impl Repo {
+    /// Whether `HEAD` names a commit (it does not in a repository with no commit yet).
+    pub fn has_head(&self) -> bool {
+        let sh = &self.sh;
+        let rev = "HEAD^{commit}";
+        cmd!(sh, "git rev-parse --verify --quiet {rev}")
+            .quiet()
+            .ignore_stdout()
+            .ignore_stderr()
+            .run()
+            .is_ok()
+    }
+
+    /// Every tag, in no particular order. (Not `--merged HEAD`: on a long history that walk
+    /// costs as much as the `git log` itself; whether a tag is reachable is told otherwise.)
+    pub fn tags(&self) -> Result<Vec<TagRef>, GitError> {
+        let sh = &self.sh;
+        let format = "%(refname:strip=2)%00%(objectname)%00%(*objectname)%00%(creatordate:short)";
+        let what = "for-each-ref refs/tags";
+        let out = self.run_lossy(what, cmd!(sh, "git for-each-ref --format={format} refs/tags"))?;
+        let mut tags = Vec::new();
+        for line in out.lines().filter(|l| !l.is_empty()) {
+            let fields: Vec<&str> = line.split('\0').collect();
+            let [name, object, peeled, date] = fields[..] else {
+                return Err(self.error(what, format!("unexpected output line `{line}`")));
+            };
+            let commit = if peeled.is_empty() { object } else { peeled };
+            tags.push(TagRef { name: name.into(), commit: commit.into(), date: date.into() });
+        }
+        Ok(tags)
+    }
+
+    /// Whether commit `commit` is `HEAD` or one of its ancestors.
+    pub fn is_ancestor_of_head(&self, commit: &str) -> Result<bool, GitError> {
+        let sh = &self.sh;
+        let output = cmd!(sh, "git merge-base --is-ancestor {commit} HEAD")
+            .quiet()
+            .ignore_status()
+            .output()
+            .map_err(|e| self.error("merge-base --is-ancestor", e.to_string()))?;
+        match output.status.code() {
+            Some(0) => Ok(true),
+            Some(1) => Ok(false),
+            _ => Err(self.error(
+                "merge-base --is-ancestor",
+                String::from_utf8_lossy(&output.stderr).trim().into(),
+            )),
+        }
+    }
+
+    /// The URL of remote `name`, or `None` when there is no such remote.
+    pub fn remote_url(&self, name: &str) -> Result<Option<String>, GitError> {
+        let sh = &self.sh;
+        let key = format!("remote.{name}.url");
+        let output = cmd!(sh, "git config --get {key}")
+            .quiet()
+            .ignore_status()
+            .output()
+            .map_err(|e| self.error("config --get", e.to_string()))?;
+        match output.status.code() {
+            Some(0) => Ok(Some(String::from_utf8_lossy(&output.stdout).trim().to_string())),
+            Some(1) => Ok(None),
+            _ => Err(self.error("config --get", String::from_utf8_lossy(&output.stderr).into())),
+        }
+    }
+
+    /// One `git log` over `request`, in [`LOG_FORMAT`], newest first. The revisions go through
+    /// standard input, so thousands of tags do not meet the command line's length limit. git
+    /// writes into a file of a fresh private temporary directory (`--output`) rather than a pipe:
+    /// on a long history a pipe's small buffer costs git about half as much again in system time.
+    pub fn log(&self, request: &LogRequest<'_>) -> Result<String, GitError> {
+        let sh = &self.sh;
+        let mut revs = String::from("HEAD\n");
+        for tag in request.exclude_tags {
+            revs.push_str(&format!("^refs/tags/{tag}\n"));
+        }
+        let format = format!("--format={LOG_FORMAT}");
+        let paths = request.paths;
+        let what = "log --stdin";
+        let dir =
+            TempDir::new().map_err(|e| self.error(what, format!("temporary directory: {e}")))?;
+        let output = dir.0.join("log");
+        let output_arg = format!("--output={}", output.display());
+        let cmd = cmd!(
+            sh,
+            "git -c log.showSignature=false log --no-color {format} {output_arg} --stdin --"
+        )
+        .args(paths)
+        .stdin(revs);
+        self.run_lossy(what, cmd)?;
+        let bytes = std::fs::read(&output).map_err(|e| self.error(what, e.to_string()))?;
+        Ok(match String::from_utf8(bytes) {
+            Ok(text) => text,
+            Err(e) => String::from_utf8_lossy(e.as_bytes()).into_owned(),
+        })
+    }
+
+    /// The ids of the commits reachable from `HEAD` that touch one of `paths`, one per line.
+    pub fn log_ids_touching(&self, paths: &[String]) -> Result<String, GitError> {
+        let sh = &self.sh;
+        self.run_lossy("log -- <paths>", cmd!(sh, "git log --format=%H HEAD --").args(paths))
+    }
+
+    /// Like `run`, but a non-UTF-8 byte (a commit message in another encoding) becomes U+FFFD
+    /// instead of failing the whole read.
+    fn run_lossy(&self, what: &str, cmd: xshell::Cmd<'_>) -> Result<String, GitError> {
+        let output =
+            cmd.quiet().ignore_status().output().map_err(|e| self.error(what, e.to_string()))?;
+        if !output.status.success() {
+            let stderr = String::from_utf8_lossy(&output.stderr).trim().to_string();
+            return Err(self.error(what, stderr));
+        }
+        Ok(match String::from_utf8(output.stdout) {
+            Ok(text) => text,
+            Err(e) => String::from_utf8_lossy(e.as_bytes()).into_owned(),
+        })
+    }
+}
+
+// The release's reads and writes: preflight facts, the commit, the tag, the push, and undoing
+// them. Everything a release changes in the repository goes through here.
+impl Repo {
+    /// The commit `HEAD` names.
+    pub fn head(&self) -> Result<String, GitError> {
+        let sh = &self.sh;
+        Ok(self.run("rev-parse HEAD", cmd!(sh, "git rev-parse --verify HEAD"))?.trim().to_string())
+    }
+
+    /// The branch checked out, or `None` when `HEAD` is detached.
+    pub fn current_branch(&self) -> Option<String> {
+        let sh = &self.sh;
+        let out = cmd!(sh, "git symbolic-ref --quiet --short HEAD")
+            .quiet()
+            .ignore_stderr()
+            .read()
+            .ok()?;
+        Some(out.trim().to_string()).filter(|b| !b.is_empty())
+    }
+
+    /// The `.git` directory (absolute), where the release keeps its state.
+    pub fn git_dir(&self) -> Result<PathBuf, GitError> {
+        let sh = &self.sh;
+        let out =
+            self.run("rev-parse --absolute-git-dir", cmd!(sh, "git rev-parse --absolute-git-dir"))?;
+        Ok(PathBuf::from(out.trim()))
+    }
+
+    /// Tracked files with changes (staged or not), relative to the root.
+    pub fn changed_tracked_files(&self) -> Result<Vec<String>, GitError> {
+        let sh = &self.sh;
+        let out = self.run(
+            "status --porcelain -z --untracked-files=no",
+            cmd!(sh, "git status --porcelain=v1 -z --untracked-files=no"),
+        )?;
+        // Entries are `XY path`; a rename is followed by its source path as a separate entry.
+        let mut files = Vec::new();
+        let mut entries = out.split('\0').filter(|e| !e.is_empty());
+        while let Some(entry) = entries.next() {
+            if entry.len() > 3 {
+                files.push(entry[3..].to_string());
+            }
+            if entry.starts_with('R') || entry.starts_with('C') {
+                entries.next();
+            }
+        }
+        Ok(files)
+    }
+
+    /// A `git config` value.
+    pub fn config(&self, key: &str) -> Option<String> {
+        let sh = &self.sh;
+        let out = cmd!(sh, "git config --get {key}").quiet().ignore_stderr().read().ok()?;
+        Some(out.trim().to_string()).filter(|v| !v.is_empty())
+    }
+
+    /// The remote `branch` pushes to: its configured remote, else `origin` when it exists.
+    pub fn remote_for(&self, branch: &str) -> Option<String> {
+        self.config(&format!("branch.{branch}.remote"))
+            .or_else(|| self.config("remote.origin.url").map(|_| "origin".to_string()))
+    }
+
+    /// The remote's default branch, as the last fetch recorded it (`refs/remotes/<remote>/HEAD`).
+    pub fn remote_default_branch(&self, remote: &str) -> Option<String> {
+        let sh = &self.sh;
+        let head = format!("refs/remotes/{remote}/HEAD");
+        let out = cmd!(sh, "git symbolic-ref --quiet --short {head}")
+            .quiet()
+            .ignore_stderr()
+            .read()
+            .ok()?;
+        out.trim().strip_prefix(&format!("{remote}/")).map(str::to_string)
+    }
+
+    /// `git fetch --quiet <remote>`.
+    pub fn fetch(&self, remote: &str) -> Result<(), GitError> {
+        let sh = &self.sh;
+        self.run(&format!("fetch {remote}"), cmd!(sh, "git fetch --quiet {remote}")).map(drop)
+    }
+
+    /// How many commits `HEAD` is behind and ahead of `upstream` (`origin/main`).
+    pub fn behind_ahead(&self, upstream: &str) -> Result<(usize, usize), GitError> {
+        let sh = &self.sh;
+        let range = format!("{upstream}...HEAD");
+        let out = self.run(
+            "rev-list --left-right --count",
+            cmd!(sh, "git rev-list --left-right --count {range}"),
+        )?;
+        let mut counts = out.split_whitespace().map(|n| n.parse().unwrap_or(0));
+        Ok((counts.next().unwrap_or(0), counts.next().unwrap_or(0)))
+    }
+
+    /// Whether `rev` names an object (`refs/remotes/origin/main`, `refs/tags/v1.0.0`).
+    pub fn rev_exists(&self, rev: &str) -> bool {
+        let sh = &self.sh;
+        cmd!(sh, "git rev-parse --verify --quiet {rev}")
+            .quiet()
+            .ignore_stdout()
+            .ignore_stderr()
+            .run()
+            .is_ok()
+    }
+
+    /// The commit a local tag points at, peeled.
+    pub fn tag_commit(&self, tag: &str) -> Option<String> {
+        let sh = &self.sh;
+        let rev = format!("refs/tags/{tag}^{{commit}}");
+        let out =
+            cmd!(sh, "git rev-parse --verify --quiet {rev}").quiet().ignore_stderr().read().ok()?;
+        Some(out.trim().to_string())
+    }
+
+    /// The object `refs` points at on `remote` (`refs/tags/v1.0.0`, `refs/heads/main`), asking
+    /// the remote itself.
+    pub fn remote_ref(&self, remote: &str, refname: &str) -> Result<Option<String>, GitError> {
+        let sh = &self.sh;
+        let out = self.run(
+            &format!("ls-remote {remote} {refname}"),
+            cmd!(sh, "git ls-remote {remote} {refname}"),
+        )?;
+        Ok(out.lines().find_map(|l| {
+            let (sha, name) = l.split_once('\t')?;
+            (name == refname).then(|| sha.to_string())
+        }))
+    }
+
+    /// Commits exactly `paths` with `message` (other staged changes stay out of it).
+    pub fn commit_paths(&self, message: &str, paths: &[String]) -> Result<String, GitError> {
+        let sh = &self.sh;
+        self.run("add", cmd!(sh, "git add -- {paths...}"))?;
+        self.run(
+            "commit",
+            cmd!(sh, "git commit --quiet --cleanup=verbatim --file=- -- {paths...}").stdin(message),
+        )?;
+        self.head()
+    }
+
+    /// Creates the annotated tag `tag` at `HEAD` with `message`, verbatim (release notes start
+    /// lines with `#`, which git would strip as comments); `sign` asks for `--sign` (git also
+    /// signs when `tag.gpgSign` is set).
+    pub fn tag_annotated(&self, tag: &str, message: &str, sign: bool) -> Result<(), GitError> {
+        let sh = &self.sh;
+        let sign = if sign { vec!["--sign"] } else { vec![] };
+        self.run(
+            &format!("tag {tag}"),
+            cmd!(sh, "git tag --annotate --cleanup=verbatim {sign...} --file=- {tag}")
+                .stdin(message),
+        )
+        .map(drop)
+    }
+
+    /// The message of an annotated tag.
+    pub fn tag_message(&self, tag: &str) -> Result<String, GitError> {
+        let sh = &self.sh;
+        let rev = format!("refs/tags/{tag}");
+        self.run("for-each-ref", cmd!(sh, "git for-each-ref --format=%(contents) {rev}"))
+    }
+
+    /// `git push --atomic <remote> <refs>`: all refs or none.
+    pub fn push_atomic(&self, remote: &str, refs: &[String]) -> Result<(), GitError> {
+        let sh = &self.sh;
+        self.run(
+            &format!("push --atomic {remote}"),
+            cmd!(sh, "git push --quiet --atomic {remote} {refs...}"),
+        )
+        .map(drop)
+    }
+
+    /// Deletes the local tag `tag`.
+    pub fn delete_tag(&self, tag: &str) -> Result<(), GitError> {
+        let sh = &self.sh;
+        self.run(&format!("tag -d {tag}"), cmd!(sh, "git tag -d {tag}")).map(drop)
+    }
+
+    /// Moves the branch and the work tree back to `commit` (`git reset --hard`). Callers check
+    /// first that nothing but the release's own changes would be lost.
+    pub fn reset_hard(&self, commit: &str) -> Result<(), GitError> {
+        let sh = &self.sh;
+        self.run(&format!("reset --hard {commit}"), cmd!(sh, "git reset --quiet --hard {commit}"))
+            .map(drop)
+    }
+
+    /// The full message of `rev`.
+    pub fn commit_message(&self, rev: &str) -> Result<String, GitError> {
+        let sh = &self.sh;
+        self.run("log -1 --format=%B", cmd!(sh, "git log -1 --format=%B {rev}"))
+    }
+
+    /// The parent of `rev` (its first).
+    pub fn parent(&self, rev: &str) -> Result<String, GitError> {
+        let sh = &self.sh;
+        let spec = format!("{rev}^");
+        Ok(self
+            .run("rev-parse parent", cmd!(sh, "git rev-parse --verify {spec}"))?
+            .trim()
+            .to_string())
+    }
+}
+
+/// A directory this process created (so no one else's file or link is in it), removed on drop.
+struct TempDir(PathBuf);
+
+impl TempDir {
+    fn new() -> std::io::Result<TempDir> {
+        let base = std::env::temp_dir();
+        let mut attempt = 0u32;
+        loop {
+            let dir = base.join(format!("monorel-git-{}-{attempt}", std::process::id()));
+            match std::fs::create_dir(&dir) {
+                Ok(()) => return Ok(TempDir(dir)),
+                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists && attempt < 100 => {
+                    attempt += 1;
+                }
+                Err(e) => return Err(e),
+            }
+        }
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
     }
 }

@@ -4,9 +4,14 @@
 //! The engine prints nothing and spawns no process: it computes. `monorel-cli` renders and runs.
 
 pub mod apply;
+pub mod artifacts;
 pub mod cargo;
+#[cfg(feature = "changelog")]
+pub mod changelog;
 pub mod config;
 pub mod editors;
 pub mod git;
+#[cfg(feature = "changelog")]
+pub mod release;
 pub mod repo;
 pub mod version;

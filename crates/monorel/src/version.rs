@@ -353,6 +353,19 @@ impl Level {
     }
 }
 
+impl fmt::Display for Level {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Level::Major => f.write_str("major"),
+            Level::Minor => f.write_str("minor"),
+            Level::Patch => f.write_str("patch"),
+            Level::Pre(kind) => f.write_str(kind.name()),
+            Level::Release => f.write_str("release"),
+            Level::Exact(v) => v.fmt(f),
+        }
+    }
+}
+
 /// Computes the version a bump leads to from `current`. `pre` turns a major, minor or patch
 /// bump into the first pre-release of that version (`minor` + `rc` from `1.2.3` is `1.3.0-rc.1`).
 pub fn bump(

@@ -2,7 +2,10 @@
 
 mod bump;
 mod bump_file;
+mod changelog;
 mod init;
+mod release;
+mod verify_artifacts;
 mod versions;
 
 use std::{path::Path, process::ExitCode};
@@ -16,6 +19,9 @@ pub(crate) fn dispatch(dir: &Path, command: Command) -> anyhow::Result<ExitCode>
         Command::Versions(args) => versions::run(dir, &args),
         Command::Bump(args) => bump::run(dir, &args),
         Command::Init(args) => init::run(dir, &args),
+        Command::Release(args) => release::run(dir, &args),
+        Command::VerifyArtifacts(args) => verify_artifacts::run(dir, &args),
+        Command::Changelog(args) => changelog::run(dir, &args),
     }
 }
 

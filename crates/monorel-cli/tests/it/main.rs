@@ -2,5 +2,9 @@
 
 mod bump_file;
 mod cases;
+#[cfg(feature = "changelog")]
+mod changelog;
+mod release;
 mod repo;
 mod support;
+mod verify_artifacts;

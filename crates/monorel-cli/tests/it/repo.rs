@@ -23,7 +23,10 @@ fn bump_and_diff(repo: &TestRepo, args: &[&str]) -> String {
     assert_eq!(repo.git(&["rev-parse", "HEAD"]), head);
     let output = repo.monorel(args);
     assert!(output.status.success(), "{}", transcript(&output));
-    repo.git(&["diff", "--no-color", "--no-ext-diff"]).lines().map(|l| format!("{}\n", l.trim_end())).collect()
+    repo.git(&["diff", "--no-color", "--no-ext-diff"])
+        .lines()
+        .map(|l| format!("{}\n", l.trim_end()))
+        .collect()
 }
 
 fn assert_unchanged(repo: &TestRepo) {
@@ -325,9 +328,15 @@ fn two_independently_versioned_groups() {
 #[test]
 fn drift_is_reported_with_every_file_and_refused() {
     let repo = contd();
-    repo.write("helm/contd/Chart.yaml", "apiVersion: v2\nname: contd\nversion: 1.1.0\nappVersion: \"1.1.0\"\n");
+    repo.write(
+        "helm/contd/Chart.yaml",
+        "apiVersion: v2\nname: contd\nversion: 1.1.0\nappVersion: \"1.1.0\"\n",
+    );
     repo.commit("chore: an old chart");
-    check(&repo, &["versions", "--check"], expect![[r#"
+    check(
+        &repo,
+        &["versions", "--check"],
+        expect![[r#"
         exit: 1
         --- stdout
         group default: (drift), tag `v{version}`: python:contd, helm:contd
@@ -340,8 +349,12 @@ fn drift_is_reported_with_every_file_and_refused() {
         --- stderr
         error: `pyproject.toml:7`: version files disagree: `helm/contd/Chart.yaml:3` has 1.1.0 (version), `pyproject.toml:7` has 1.2.0 ([project].version), `contd/__init__.py:3` has 1.2.0 (__version__)
         help: bring them to one version (`monorel bump-file <file> --from <old> --to <new>`), or give packages that are versioned apart their own groups in `monorel.toml` (`[groups.<name>]`, see `monorel init`)
-    "#]]);
-    check(&repo, &["versions", "--check", "--format", "github"], expect![[r#"
+    "#]],
+    );
+    check(
+        &repo,
+        &["versions", "--check", "--format", "github"],
+        expect![[r#"
         exit: 1
         --- stdout
         ::error file=pyproject.toml,line=7::version files disagree: `helm/contd/Chart.yaml:3` has 1.1.0 (version), `pyproject.toml:7` has 1.2.0 ([project].version), `contd/__init__.py:3` has 1.2.0 (__version__) (help: bring them to one version (`monorel bump-file <file> --from <old> --to <new>`), or give packages that are versioned apart their own groups in `monorel.toml` (`[groups.<name>]`, see `monorel init`))
@@ -352,14 +365,19 @@ fn drift_is_reported_with_every_file_and_refused() {
         helm/contd/Chart.yaml:3  helm-chart  default  1.1.0  version
         helm/contd/Chart.yaml:4  helm-chart  default  1.1.0  appVersion
         pyproject.toml:7         pyproject   default  1.2.0  [project].version
-    "#]]);
-    check(&repo, &["bump", "minor", "--execute"], expect![[r#"
+    "#]],
+    );
+    check(
+        &repo,
+        &["bump", "minor", "--execute"],
+        expect![[r#"
         exit: 1
         --- stderr
         error: `pyproject.toml:7`: version files disagree: `helm/contd/Chart.yaml:3` has 1.1.0 (version), `pyproject.toml:7` has 1.2.0 ([project].version), `contd/__init__.py:3` has 1.2.0 (__version__)
         help: bring them to one version (`monorel bump-file <file> --from <old> --to <new>`), or give packages that are versioned apart their own groups in `monorel.toml` (`[groups.<name>]`, see `monorel init`)
         error: cannot bump group `default`: fix the problems above first; no file was changed
-    "#]]);
+    "#]],
+    );
     assert_unchanged(&repo);
 }
 
@@ -372,7 +390,10 @@ fn a_dynamic_version_with_no_file_is_refused() {
     )
     .write("ghost/__init__.py", "from importlib.metadata import version\n\n__version__ = version(\"ghost\")\n")
     .commit("feat: ghost");
-    check(&repo, &["bump", "minor", "--execute"], expect![[r#"
+    check(
+        &repo,
+        &["bump", "minor", "--execute"],
+        expect![[r#"
         exit: 1
         --- stderr
         error: `ghost/__init__.py:3`: `__version__ = version("ghost")` (line 3) reads the version from the installed package's metadata
@@ -380,7 +401,8 @@ fn a_dynamic_version_with_no_file_is_refused() {
         error: `pyproject.toml:3`: `[project].version` is dynamic; the version lives in `ghost/__init__.py` (`__version__`), read by setuptools `attr:`
         help: bump that file instead; pyproject.toml has no version to edit
         error: cannot bump group `default`: fix the problems above first; no file was changed
-    "#]]);
+    "#]],
+    );
     assert_unchanged(&repo);
 }
 
@@ -388,32 +410,45 @@ fn a_dynamic_version_with_no_file_is_refused() {
 fn a_configuration_typo_is_refused_with_the_key_and_the_fix() {
     let repo = contd();
     repo.write("monorel.toml", "[groups.app]\npackage = [\"python:*\"]\n").commit("chore: config");
-    check(&repo, &["versions"], expect![[r#"
+    check(
+        &repo,
+        &["versions"],
+        expect![[r#"
         exit: 1
         --- stderr
         error: `monorel.toml:2`: unknown key `groups.app.package`
-        help: did you mean `groups.app.packages`? known keys: packages, paths, tag, files, app-version
-    "#]]);
-    check(&repo, &["bump", "minor", "--execute"], expect![[r#"
+        help: did you mean `groups.app.packages`? known keys: packages, paths, tag, files, app-version, artifacts
+    "#]],
+    );
+    check(
+        &repo,
+        &["bump", "minor", "--execute"],
+        expect![[r#"
         exit: 1
         --- stderr
         error: `monorel.toml:2`: unknown key `groups.app.package`
-        help: did you mean `groups.app.packages`? known keys: packages, paths, tag, files, app-version
-    "#]]);
+        help: did you mean `groups.app.packages`? known keys: packages, paths, tag, files, app-version, artifacts
+    "#]],
+    );
     assert_unchanged(&repo);
 }
 
 #[test]
 fn a_file_that_cannot_be_parsed_is_refused_with_its_line() {
     let repo = contd();
-    repo.write("pyproject.toml", "[project]\nname = \"contd\"\nversion = \"1.2.0\n").commit("chore: broken");
-    check(&repo, &["bump", "minor", "--execute"], expect![[r#"
+    repo.write("pyproject.toml", "[project]\nname = \"contd\"\nversion = \"1.2.0\n")
+        .commit("chore: broken");
+    check(
+        &repo,
+        &["bump", "minor", "--execute"],
+        expect![[r#"
         exit: 1
         --- stderr
         error: `pyproject.toml:3`: invalid TOML: invalid basic string, expected `"`
         help: fix the syntax error; no file was changed
         error: cannot bump group `default`: fix the problems above first; no file was changed
-    "#]]);
+    "#]],
+    );
     assert_unchanged(&repo);
 }
 
@@ -421,8 +456,16 @@ fn a_file_that_cannot_be_parsed_is_refused_with_its_line() {
 fn outside_git_the_tree_is_walked() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::create_dir_all(dir.path().join("target/debug")).unwrap();
-    std::fs::write(dir.path().join("Cargo.toml"), "[package]\nname = \"solo\"\nversion = \"0.1.0\"\n").unwrap();
-    std::fs::write(dir.path().join("target/debug/Cargo.toml"), "[package]\nname = \"stale\"\nversion = \"9.9.9\"\n").unwrap();
+    std::fs::write(
+        dir.path().join("Cargo.toml"),
+        "[package]\nname = \"solo\"\nversion = \"0.1.0\"\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("target/debug/Cargo.toml"),
+        "[package]\nname = \"stale\"\nversion = \"9.9.9\"\n",
+    )
+    .unwrap();
     let output = crate::support::monorel(dir.path(), &["versions"]);
     expect![[r#"
         exit: 0
@@ -439,15 +482,22 @@ fn outside_git_the_tree_is_walked() {
 #[test]
 fn init_reproduces_what_discovery_found() {
     let repo = contd();
-    repo.write("helm/contd/Chart.yaml", "apiVersion: v2\nname: contd\nversion: 0.4.0\nappVersion: \"1.2.0\"\n");
+    repo.write(
+        "helm/contd/Chart.yaml",
+        "apiVersion: v2\nname: contd\nversion: 0.4.0\nappVersion: \"1.2.0\"\n",
+    );
     repo.commit("chore: the chart is versioned apart");
-    check(&repo, &["init"], expect![[r#"
+    check(
+        &repo,
+        &["init"],
+        expect![[r#"
         exit: 0
         --- stdout
         wrote `monorel.toml`: 2 groups
           helm at 0.4.0: 1 package
           python at 1.2.0: 1 package
-    "#]]);
+    "#]],
+    );
     expect![[r##"
         # monorel's configuration, written by `monorel init` from what discovery found.
         # Everything here is optional: without this file, every package is one lockstep group.
@@ -480,12 +530,16 @@ fn init_reproduces_what_discovery_found() {
     .assert_eq(&repo.read("monorel.toml"));
     let output = repo.monorel(&["versions", "--check"]);
     assert!(output.status.success(), "{}", transcript(&output));
-    check(&repo, &["init"], expect![[r#"
+    check(
+        &repo,
+        &["init"],
+        expect![[r#"
         exit: 1
         --- stderr
         error: `monorel.toml` already exists; nothing was written
         help: `monorel init --stdout` prints the proposal, `--force` replaces the file
-    "#]]);
+    "#]],
+    );
 }
 
 /// `app-version` says when a chart's `appVersion` moves: by default only when it names the old
@@ -501,16 +555,47 @@ fn app_version_policy() {
         )
         .commit("feat: charts");
     let web = bump_and_diff(&repo, &["bump", "patch", "--group", "web", "--execute"]);
-    assert!(web.contains("-appVersion: \"2.1.0\"\n") && web.contains("+appVersion: \"0.4.1\"\n"), "{web}");
+    assert!(
+        web.contains("-appVersion: \"2.1.0\"\n") && web.contains("+appVersion: \"0.4.1\"\n"),
+        "{web}"
+    );
     repo.commit("chore: web 0.4.1");
     let api = bump_and_diff(&repo, &["bump", "patch", "--group", "api", "--execute"]);
     assert!(api.contains("+version: 0.4.1") && !api.contains("+appVersion"), "{api}");
     repo.commit("chore: api 0.4.1");
-    repo.write("monorel.toml", "[groups.api]\npackages = [\"helm:api\"]\napp-version = \"sometimes\"\n");
-    check(&repo, &["versions"], expect![[r#"
+    repo.write(
+        "monorel.toml",
+        "[groups.api]\npackages = [\"helm:api\"]\napp-version = \"sometimes\"\n",
+    );
+    check(
+        &repo,
+        &["versions"],
+        expect![[r#"
         exit: 1
         --- stderr
         error: `monorel.toml:3`: `groups.api.app-version` must be "auto", "always" or "never"
         help: "auto" moves `appVersion` when it names the old version
-    "#]]);
+    "#]],
+    );
+}
+
+/// A tracked file deleted from the work tree is no file of the tree, whether discovery reads it
+/// first (the chart) or follows it from another (the version module).
+#[test]
+fn files_deleted_from_the_work_tree_are_not_discovered() {
+    let repo = contd();
+    std::fs::remove_file(repo.path().join("helm/contd/Chart.yaml")).unwrap();
+    std::fs::remove_file(repo.path().join("contd/__init__.py")).unwrap();
+    check(
+        &repo,
+        &["versions"],
+        expect![[r#"
+        exit: 0
+        --- stdout
+        group default: 1.2.0, tag `v{version}`: python:contd
+
+        FILE:LINE         KIND       GROUP    VALUE  WHAT
+        pyproject.toml:7  pyproject  default  1.2.0  [project].version
+    "#]],
+    );
 }

@@ -153,7 +153,46 @@ impl TestRepo {
             .env("CARGO_TARGET_DIR", self.dir.path().join("target"))
             .output()
             .unwrap();
-        assert!(output.status.success(), "cargo {args:?} failed: {}", String::from_utf8_lossy(&output.stderr));
+        assert!(
+            output.status.success(),
+            "cargo {args:?} failed: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
         String::from_utf8(output.stdout).unwrap()
+    }
+}
+
+impl TestRepo {
+    /// A bare repository beside the work tree, as `origin`, with `main` pushed and tracked.
+    pub(crate) fn with_remote(&self) -> &TestRepo {
+        let bare = self.dir.path().join("remote.git");
+        self.git(&["init", "-q", "--bare", "-b", "main", bare.to_str().unwrap()]);
+        self.git(&["remote", "add", "origin", bare.to_str().unwrap()]);
+        self.git(&["push", "-q", "-u", "origin", "main", "--tags"]);
+        self.git(&["fetch", "-q", "origin"]);
+        self.git(&["remote", "set-head", "origin", "main"]);
+        self
+    }
+
+    /// Runs git in the bare remote.
+    pub(crate) fn remote_git(&self, args: &[&str]) -> String {
+        let bare = self.dir.path().join("remote.git");
+        let mut all = vec!["--git-dir", bare.to_str().unwrap()];
+        all.extend_from_slice(args);
+        self.git(&all)
+    }
+
+    /// Runs `monorel` with extra environment variables.
+    pub(crate) fn monorel_with(&self, env: &[(&str, &str)], args: &[&str]) -> Output {
+        #[allow(clippy::disallowed_methods)] // tests run the real binary, as a user does
+        std::process::Command::new(env!("CARGO_BIN_EXE_monorel"))
+            .args(args)
+            .current_dir(self.path())
+            .envs(self.env())
+            .envs(env.iter().copied())
+            .env_remove("CARGO")
+            .env_remove("GITHUB_ACTIONS")
+            .output()
+            .expect("the monorel binary runs")
     }
 }

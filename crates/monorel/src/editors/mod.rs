@@ -419,7 +419,23 @@ fn splice(bytes: &[u8], changes: &[Change]) -> Vec<u8> {
 
 /// The 1-based line of byte `offset` in `text`.
 pub fn line_at(text: &str, offset: usize) -> usize {
-    text.as_bytes()[..offset.min(text.len())].iter().filter(|&&b| b == b'\n').count() + 1
+    newlines(&text.as_bytes()[..offset.min(text.len())]) + 1
+}
+
+/// The number of `\n` in `bytes`.
+///
+/// Editors ask for the line of every site from the start of the file (a Cargo.lock of 500
+/// members asks 1,000 times), so this is counted in blocks whose count fits a byte, which the
+/// compiler turns into vector instructions: several times faster than counting into a `usize`
+/// byte by byte.
+fn newlines(bytes: &[u8]) -> usize {
+    const BLOCK: usize = 255;
+    let blocks = bytes.chunks_exact(BLOCK);
+    let rest = blocks.remainder();
+    let in_blocks: usize = blocks
+        .map(|block| usize::from(block.iter().map(|&b| u8::from(b == b'\n')).sum::<u8>()))
+        .sum();
+    in_blocks + rest.iter().filter(|&&b| b == b'\n').count()
 }
 
 /// Test helper: bump `input` from `old` to `new` and render the outcome as text, so tests read

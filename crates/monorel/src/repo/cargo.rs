@@ -7,7 +7,11 @@
 
 use std::collections::BTreeMap;
 
-use super::{Ecosystem, Package, PackageId, Release, Snapshot, discover::Found, load::under};
+use super::{
+    Ecosystem, Package, PackageId, Release, Snapshot,
+    discover::Found,
+    load::{name_of, under},
+};
 use crate::{
     config::wildcard,
     editors::{FileKind, Role, Site, cargo_toml},
@@ -21,7 +25,7 @@ struct Manifest {
 
 pub(super) fn discover(snapshot: &Snapshot, found: &mut Found) {
     let mut manifests = Vec::new();
-    for path in snapshot.files.iter().filter(|f| name_of(f) == "Cargo.toml") {
+    for path in snapshot.manifests.iter().filter(|f| name_of(f) == "Cargo.toml") {
         let Some(bytes) = snapshot.contents.get(path) else { continue };
         let text = String::from_utf8_lossy(bytes);
         let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
@@ -123,7 +127,7 @@ pub(super) fn discover(snapshot: &Snapshot, found: &mut Found) {
     }
 
     // Lockfiles: the one at each workspace root, or next to a standalone package.
-    for path in snapshot.files.iter().filter(|f| name_of(f) == "Cargo.lock") {
+    for path in snapshot.manifests.iter().filter(|f| name_of(f) == "Cargo.lock") {
         let Some(result) = Found::scan(snapshot, path, FileKind::CargoLock) else { continue };
         match result {
             Ok(sites) => {
@@ -150,10 +154,6 @@ fn cargo_id(name: &str) -> PackageId {
 
 fn bom_offset(bytes: &[u8]) -> usize {
     if bytes.starts_with(b"\xef\xbb\xbf") { 3 } else { 0 }
-}
-
-pub(super) fn name_of(path: &str) -> &str {
-    path.rsplit('/').next().unwrap_or(path)
 }
 
 pub(super) fn dir_of(path: &str) -> &str {

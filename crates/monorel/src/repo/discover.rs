@@ -52,23 +52,6 @@ impl Found {
     }
 }
 
-/// The manifests discovery reads first: every file whose name says its kind.
-pub(super) fn manifests(files: &[String]) -> impl Iterator<Item = &str> {
-    files.iter().map(String::as_str).filter(|f| {
-        let name = f.rsplit('/').next().unwrap_or(f);
-        matches!(
-            name,
-            "Cargo.toml"
-                | "Cargo.lock"
-                | "pyproject.toml"
-                | "setup.py"
-                | "setup.cfg"
-                | "Chart.yaml"
-                | "Chart.yml"
-        )
-    })
-}
-
 /// The files discovery reads second: Python version modules, and configured extra files.
 pub(super) fn followed_files(snapshot: &Snapshot) -> Vec<String> {
     let mut files = python::module_candidates(snapshot);

@@ -1,14 +1,14 @@
 //! Helm charts: `version`, `appVersion` when it tracks the release, and `file://` subchart pins.
 
 use super::{
-    Ecosystem, Package, PackageId, Release, Snapshot,
-    cargo::{dir_of, name_of},
-    discover::Found,
+    Ecosystem, Package, PackageId, Release, Snapshot, cargo::dir_of, discover::Found, load::name_of,
 };
 use crate::editors::{FileKind, Role, helm};
 
 pub(super) fn discover(snapshot: &Snapshot, found: &mut Found) {
-    for path in snapshot.files.iter().filter(|f| matches!(name_of(f), "Chart.yaml" | "Chart.yml")) {
+    for path in
+        snapshot.manifests.iter().filter(|f| matches!(name_of(f), "Chart.yaml" | "Chart.yml"))
+    {
         let Some(bytes) = snapshot.contents.get(path) else { continue };
         let dir = dir_of(path);
         let text = String::from_utf8_lossy(bytes);

@@ -17,7 +17,7 @@ mod python;
 use std::{collections::BTreeMap, fmt, path::PathBuf};
 
 pub use discover::discover;
-pub use load::{LoadError, load};
+pub use load::{Listing, LoadError, load};
 pub use plan::{BumpPlan, BumpRequest, PlanError, PlannedFile, plan_bump};
 
 use crate::{
@@ -31,8 +31,14 @@ use crate::{
 pub struct Snapshot {
     /// The repository root (the directory monorel works on).
     pub root: PathBuf,
-    /// Every file of the source tree, relative to the root, `/`-separated, sorted.
-    pub files: Vec<String>,
+    /// Every file of the source tree (inside git, the tracked files), relative to the root,
+    /// `/`-separated, sorted. A tracked file deleted from the work tree is left out once
+    /// discovery has tried to read it; one it never reads may stay listed.
+    pub files: Listing,
+    /// The listed files whose names say they are manifests (`Cargo.toml`, `Cargo.lock`,
+    /// `pyproject.toml`, `setup.py`, `setup.cfg`, `Chart.yaml`, `Chart.yml`), sorted: the files
+    /// discovery starts from, each read into `contents`.
+    pub manifests: Vec<String>,
     /// The bytes of the files discovery reads, by path.
     pub contents: BTreeMap<String, Vec<u8>>,
     /// The configuration (the default when there is none).

@@ -3,12 +3,16 @@
 //! sites; a dynamic version is followed to the file the backend reads; a version from git tags
 //! has no file at all).
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::{
+    collections::{BTreeMap, BTreeSet},
+    sync::LazyLock,
+};
+
+use regex::Regex;
 
 use super::{
-    Ecosystem, Package, PackageId, Problem, Release, Snapshot,
-    cargo::{dir_of, name_of},
-    discover::Found,
+    Ecosystem, Package, PackageId, Problem, Release, Snapshot, cargo::dir_of, discover::Found,
+    load::name_of,
 };
 use crate::editors::{FileKind, Reason, pyproject};
 
@@ -26,11 +30,10 @@ struct Project {
 
 /// The module files to read for every project, found in the listing.
 pub(super) fn module_candidates(snapshot: &Snapshot) -> Vec<String> {
-    let listed: BTreeSet<&str> = snapshot.files.iter().map(String::as_str).collect();
     projects(snapshot)
         .iter()
         .flat_map(candidates)
-        .filter(|path| listed.contains(path.as_str()))
+        .filter(|path| snapshot.files.contains(path))
         .collect()
 }
 
@@ -128,7 +131,7 @@ pub(super) fn discover(snapshot: &Snapshot, found: &mut Found) {
 
 fn projects(snapshot: &Snapshot) -> Vec<Project> {
     let mut by_dir: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
-    for path in &snapshot.files {
+    for path in &snapshot.manifests {
         if matches!(name_of(path), "pyproject.toml" | "setup.py" | "setup.cfg") {
             by_dir.entry(dir_of(path)).or_default().push(path);
         }
@@ -155,12 +158,12 @@ fn projects(snapshot: &Snapshot) -> Vec<Project> {
                 .and_then(|p| p.name.clone())
                 .or_else(|| {
                     text(&join(dir, "setup.cfg")).and_then(|t| {
-                        assigned_name(&t, r"(?m)^\s*name\s*[=:]\s*([A-Za-z0-9][A-Za-z0-9._-]*)\s*$")
+                        assigned_name(&t, &SETUP_CFG_NAME)
                     })
                 })
                 .or_else(|| {
                     text(&join(dir, "setup.py")).and_then(|t| {
-                        assigned_name(&t, r#"\bname\s*=\s*["']([A-Za-z0-9][A-Za-z0-9._-]*)["']"#)
+                        assigned_name(&t, &SETUP_PY_NAME)
                     })
                 })
                 .unwrap_or_else(|| {
@@ -177,8 +180,17 @@ fn projects(snapshot: &Snapshot) -> Vec<Project> {
         .collect()
 }
 
-fn assigned_name(text: &str, pattern: &str) -> Option<String> {
-    regex::Regex::new(pattern).ok()?.captures(text).map(|c| c[1].to_string())
+// Compiled once rather than once per project: a compilation takes about 0.15 ms, so 300 `setup.py`
+// projects spent 50 ms on them.
+static SETUP_CFG_NAME: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?m)^\s*name\s*[=:]\s*([A-Za-z0-9][A-Za-z0-9._-]*)\s*$").expect("a valid pattern")
+});
+static SETUP_PY_NAME: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r#"\bname\s*=\s*["']([A-Za-z0-9][A-Za-z0-9._-]*)["']"#).expect("a valid pattern")
+});
+
+fn assigned_name(text: &str, pattern: &Regex) -> Option<String> {
+    pattern.captures(text).map(|c| c[1].to_string())
 }
 
 /// The files that may hold a project's version: what the backend points at, and the version
