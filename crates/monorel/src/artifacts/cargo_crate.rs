@@ -6,8 +6,8 @@
 use super::{
     ArtifactReport, Check, Failure, Listing,
     archive::Want,
-    evidence::{self, Evidence, Fixes, Naming},
-    single_top_directory, split_name_version, toml_string,
+    evidence::{self, Evidence, Fixes, Naming, name_and_version},
+    single_top_directory, toml_string,
 };
 use crate::{
     editors::{self, FileKind, Reason, Role},
@@ -41,33 +41,25 @@ pub(crate) fn check(
     let mut evidence = Vec::new();
     let mut names = Vec::new();
     let checks = &mut report.checks;
-    let naming = |check, place: String, entry: Option<&str>, name: &str| Naming {
-        check,
-        place,
-        entry: entry.map(str::to_string),
-        name: name.to_string(),
-    };
 
     let stem = file_name.strip_suffix(".crate").unwrap_or(file_name);
-    match split_name_version(stem, parses) {
-        Some((name, version)) => {
-            names.push(naming("file name", "the file name".into(), None, name));
-            evidence.push(Evidence::new(
-                "file name",
-                "the file name",
-                None,
-                version,
-                Spelling::Semver,
-            ));
-        }
-        None => checks.push(Check::fail(
+    if !name_and_version(
+        "file name",
+        "the file name",
+        stem,
+        parses,
+        Spelling::Semver,
+        &mut names,
+        &mut evidence,
+    ) {
+        checks.push(Check::fail(
             "file name",
             Failure::new(
                 None,
                 format!("`{file_name}` is not `{{name}}-{{version}}.crate`"),
                 "keep the name `cargo package` gives",
             ),
-        )),
+        ));
     }
     let top = match single_top_directory(listing) {
         Ok(top) => top,
@@ -83,20 +75,24 @@ pub(crate) fn check(
             return;
         }
     };
-    match split_name_version(&top, parses) {
-        Some((name, version)) => {
-            let place = format!("the top directory `{top}/`");
-            names.push(naming("top directory", place.clone(), None, name));
-            evidence.push(Evidence::new("top directory", place, None, version, Spelling::Semver));
-        }
-        None => checks.push(Check::fail(
+    let place = format!("the top directory `{top}/`");
+    if !name_and_version(
+        "top directory",
+        &place,
+        &top,
+        parses,
+        Spelling::Semver,
+        &mut names,
+        &mut evidence,
+    ) {
+        checks.push(Check::fail(
             "top directory",
             Failure::new(
                 None,
                 format!("the top directory `{top}/` is not `{{name}}-{{version}}/`"),
                 "package it with `cargo package`",
             ),
-        )),
+        ));
     }
 
     for (file, required) in [("Cargo.toml", true), ("Cargo.toml.orig", false)] {
@@ -117,7 +113,7 @@ pub(crate) fn check(
         };
         let text = String::from_utf8_lossy(bytes);
         match toml_string(&text, &["package", "name"]) {
-            Some(name) => names.push(naming(
+            Some(name) => names.push(Naming::new(
                 file_check(file),
                 format!("`[package].name` in `{path}`"),
                 Some(&path),

@@ -9,8 +9,8 @@ use saphyr_parser::{Event, Parser};
 use super::{
     AppVersion, ArtifactReport, Check, Failure, Listing,
     archive::Want,
-    evidence::{self, Evidence, Fixes, Naming},
-    single_top_directory, split_name_version,
+    evidence::{self, Evidence, Fixes, Naming, name_and_version},
+    single_top_directory,
 };
 use crate::{
     editors::{self, FileKind, Role},
@@ -45,33 +45,25 @@ pub(crate) fn check(
     let mut evidence = Vec::new();
     let mut names = Vec::new();
     let checks = &mut report.checks;
-    let naming = |check, place: String, entry: Option<&str>, name: &str| Naming {
-        check,
-        place,
-        entry: entry.map(str::to_string),
-        name: name.to_string(),
-    };
 
     let stem = file_name.strip_suffix(".tgz").unwrap_or(file_name);
-    match split_name_version(stem, parses) {
-        Some((name, version)) => {
-            names.push(naming("file name", "the file name".into(), None, name));
-            evidence.push(Evidence::new(
-                "file name",
-                "the file name",
-                None,
-                version,
-                Spelling::Helm,
-            ));
-        }
-        None => checks.push(Check::fail(
+    if !name_and_version(
+        "file name",
+        "the file name",
+        stem,
+        parses,
+        Spelling::Helm,
+        &mut names,
+        &mut evidence,
+    ) {
+        checks.push(Check::fail(
             "file name",
             Failure::new(
                 None,
                 format!("`{file_name}` is not `{{name}}-{{version}}.tgz`"),
                 "keep the name `helm package` gives",
             ),
-        )),
+        ));
     }
     let top = match single_top_directory(listing) {
         Ok(top) => top,
@@ -87,7 +79,12 @@ pub(crate) fn check(
             return;
         }
     };
-    names.push(naming("top directory", format!("the top directory `{top}/`"), None, &top));
+    names.push(Naming::new(
+        "top directory",
+        format!("the top directory `{top}/`"),
+        None,
+        top.as_str(),
+    ));
 
     let path = format!("{top}/Chart.yaml");
     let Some(bytes) = listing.text(&path) else {
@@ -101,7 +98,12 @@ pub(crate) fn check(
     match top_level_scalar(&text, "name") {
         Some(name) => {
             report.name = Some(name.clone());
-            names.push(naming("Chart.yaml", format!("`name` in `{path}`"), Some(&path), &name));
+            names.push(Naming::new(
+                "Chart.yaml",
+                format!("`name` in `{path}`"),
+                Some(&path),
+                &name,
+            ));
         }
         None => checks.push(Check::fail(
             "Chart.yaml",

@@ -145,6 +145,35 @@ pub(crate) struct Naming {
     pub(crate) name: String,
 }
 
+impl Naming {
+    pub(crate) fn new(
+        check: &'static str,
+        place: impl Into<String>,
+        entry: Option<&str>,
+        name: impl Into<String>,
+    ) -> Naming {
+        Naming { check, place: place.into(), entry: entry.map(str::to_string), name: name.into() }
+    }
+}
+
+/// Reads `{name}-{version}` (a file name's stem, a top directory) into the name and the
+/// version found at `place`. Returns `false` when `text` has not that shape: the caller says
+/// what the artifact's name should be.
+pub(crate) fn name_and_version(
+    check: &'static str,
+    place: &str,
+    text: &str,
+    parses: fn(&str) -> bool,
+    spelling: Spelling,
+    names: &mut Vec<Naming>,
+    evidence: &mut Vec<Evidence>,
+) -> bool {
+    let Some((name, version)) = super::split_name_version(text, parses) else { return false };
+    names.push(Naming::new(check, place, None, name));
+    evidence.push(Evidence::new(check, place, None, version, spelling));
+    true
+}
+
 /// The checks that every place names the same project; `normalize` is the ecosystem's rule.
 pub(crate) fn name_checks(
     names: &[Naming],

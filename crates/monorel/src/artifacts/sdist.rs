@@ -5,8 +5,8 @@
 use super::{
     ArtifactReport, Check, Failure, Listing,
     archive::Want,
-    evidence::{self, Evidence, Fixes, Naming},
-    single_top_directory, split_name_version,
+    evidence::{self, Evidence, Fixes, Naming, name_and_version},
+    single_top_directory,
 };
 use crate::{
     editors::{self, FileKind, Reason, Role},
@@ -40,33 +40,25 @@ pub(crate) fn check(
     let mut evidence = Vec::new();
     let mut names = Vec::new();
     let checks = &mut report.checks;
-    let naming = |check, place: String, entry: Option<&str>, name: &str| Naming {
-        check,
-        place,
-        entry: entry.map(str::to_string),
-        name: name.to_string(),
-    };
 
     let stem = file_name.strip_suffix(".tar.gz").unwrap_or(file_name);
-    match split_name_version(stem, parses) {
-        Some((name, version)) => {
-            names.push(naming("file name", "the file name".into(), None, name));
-            evidence.push(Evidence::new(
-                "file name",
-                "the file name",
-                None,
-                version,
-                Spelling::Pep440,
-            ));
-        }
-        None => checks.push(Check::fail(
+    if !name_and_version(
+        "file name",
+        "the file name",
+        stem,
+        parses,
+        Spelling::Pep440,
+        &mut names,
+        &mut evidence,
+    ) {
+        checks.push(Check::fail(
             "file name",
             Failure::new(
                 None,
                 format!("`{file_name}` is not `{{name}}-{{version}}.tar.gz`"),
                 "name sdists as the build tool does (PEP 625)",
             ),
-        )),
+        ));
     }
 
     let top = match single_top_directory(listing) {
@@ -83,20 +75,24 @@ pub(crate) fn check(
             return;
         }
     };
-    match split_name_version(&top, parses) {
-        Some((name, version)) => {
-            let place = format!("the top directory `{top}/`");
-            names.push(naming("top directory", place.clone(), None, name));
-            evidence.push(Evidence::new("top directory", place, None, version, Spelling::Pep440));
-        }
-        None => checks.push(Check::fail(
+    let place = format!("the top directory `{top}/`");
+    if !name_and_version(
+        "top directory",
+        &place,
+        &top,
+        parses,
+        Spelling::Pep440,
+        &mut names,
+        &mut evidence,
+    ) {
+        checks.push(Check::fail(
             "top directory",
             Failure::new(
                 None,
                 format!("the top directory `{top}/` is not `{{name}}-{{version}}/`"),
                 "rebuild it with a standard build backend",
             ),
-        )),
+        ));
     }
 
     let pkg_info = format!("{top}/PKG-INFO");
@@ -115,7 +111,7 @@ pub(crate) fn check(
             match evidence::single_field(&fields, "Name") {
                 Ok((name, line)) => {
                     report.name = Some(name.to_string());
-                    names.push(naming(
+                    names.push(Naming::new(
                         "PKG-INFO",
                         format!("`Name` in `{pkg_info}:{line}`"),
                         Some(&pkg_info),
