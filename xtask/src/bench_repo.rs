@@ -363,7 +363,8 @@ fn section(
 `target/` of {ignored} files. Each command runs {runs} times, the commands taking turns, after one warm-up round:
 the release build of `monorel`, output to `/dev/null`, git without global or system configuration. Generating the
 tree is not timed. The floor is `git ls-files`; CPU is user plus system time, children included, the mean of the
-runs. `git ls-files --others --exclude-standard` is the walk of the work tree that finding untracked files costs.
+runs. `git ls-files --others --exclude-standard` is the walk of the work tree that finding untracked files would
+cost; monorel lists tracked files only (`git::Repo::ls_files`).
 
 Recorded {date} on {cpu} ({cores} cores, shared with other work{load}), {git}, monorel at
 `{commit}`{dirty}. `monorel versions` lists {sites} version sites in one lockstep group; `monorel bump minor`

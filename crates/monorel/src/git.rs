@@ -43,9 +43,9 @@ impl Repo {
         &self.root
     }
 
-    /// The tracked files (the index), relative to the root with `/` separators, NUL-separated in
-    /// one string: the caller splits it (`split('\0')`, empty pieces skipped), so that a listing of
-    /// 100,000 files is not 100,000 allocations. An unmerged path is listed once.
+    /// The tracked files (the index), relative to the root with `/` separators, sorted as the
+    /// index is, NUL-separated in one string: the caller splits it (`repo::Listing`), so that a
+    /// listing of 100,000 files is not 100,000 allocations. An unmerged path is listed once.
     ///
     /// Tracked files only: the index is what a release commits, `release`'s preflight already
     /// requires a clean tracked tree, and listing untracked files costs a walk of every directory

@@ -24,7 +24,20 @@ use crate::version::{Spelling, Version};
 /// `version` of each `dependencies` entry whose `repository` starts with `file://` (followers).
 /// Sites that alias one scalar are reported once, as the first of them.
 pub fn scan(text: &str) -> Result<Vec<Site>, Refusal> {
-    let doc = Document::parse(text)?;
+    sites(&Document::parse(text)?, text)
+}
+
+/// The chart's `name` (when the file parses and has one) and its version sites (as [`scan`]),
+/// from one parse: discovery needs both of every chart.
+pub fn scan_named(text: &str) -> (Option<String>, Result<Vec<Site>, Refusal>) {
+    match Document::parse(text) {
+        Ok(doc) => (name(&doc), sites(&doc, text)),
+        Err(refusal) => (None, Err(refusal)),
+    }
+}
+
+/// The sites of a parsed chart (see [`scan`]).
+fn sites(doc: &Document<'_>, text: &str) -> Result<Vec<Site>, Refusal> {
     let Some(root) = doc.root else {
         return Err(Refusal::new(Reason::NoVersion, "the chart is empty: it has no `version`")
             .help("write the chart's fields, starting with `version: 0.1.0`"));
@@ -91,9 +104,8 @@ pub fn scan(text: &str) -> Result<Vec<Site>, Refusal> {
     Ok(sites)
 }
 
-/// The chart's `name`, when the file parses and has one.
-pub fn chart_name(text: &str) -> Option<String> {
-    let doc = Document::parse(text).ok()?;
+/// The chart's `name`, when it has one.
+fn name(doc: &Document<'_>) -> Option<String> {
     let root = doc.resolve(doc.root?);
     let name = doc.field(root, "name").ok()??;
     Some(doc.scalar(name)?.value.trim().to_string()).filter(|n| !n.is_empty())

@@ -38,24 +38,18 @@ pub(super) fn discover(snapshot: &Snapshot, found: &mut Found) {
             Err(refusal) => found.problem(path, &refusal),
         }
     }
-    // Sites were found in text without a BOM; re-scan with `scan_file` for byte ranges.
-    let sites_of = |path: &str| -> Vec<Site> {
-        snapshot.contents.get(path).map(|b| bom_offset(b)).map_or_else(Vec::new, |offset| {
-            manifests
+    // Sites were found in text without a BOM: shift them to byte ranges in the file.
+    let sites_of = |m: &Manifest| -> Vec<Site> {
+        snapshot.contents.get(&m.path).map(|b| bom_offset(b)).map_or_else(Vec::new, |offset| {
+            m.manifest
+                .sites
                 .iter()
-                .find(|m| m.path == path)
-                .map(|m| {
-                    m.manifest
-                        .sites
-                        .iter()
-                        .cloned()
-                        .map(|mut s| {
-                            s.range = s.range.start + offset..s.range.end + offset;
-                            s
-                        })
-                        .collect()
+                .cloned()
+                .map(|mut s| {
+                    s.range = s.range.start + offset..s.range.end + offset;
+                    s
                 })
-                .unwrap_or_default()
+                .collect()
         })
     };
 
@@ -111,7 +105,7 @@ pub(super) fn discover(snapshot: &Snapshot, found: &mut Found) {
 
     // Sites.
     for m in &manifests {
-        for site in sites_of(&m.path) {
+        for site in sites_of(m) {
             let owners = match &site.role {
                 Role::Declaration { subject } if subject == "[workspace.package].version" => {
                     inheritors.get(m.path.as_str()).cloned().unwrap_or_default()

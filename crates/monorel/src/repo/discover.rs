@@ -21,6 +21,13 @@ pub(super) struct Found {
 }
 
 impl Found {
+    /// Adds what `other` found after what this found.
+    fn extend(&mut self, other: Found) {
+        self.packages.extend(other.packages);
+        self.sites.extend(other.sites);
+        self.problems.extend(other.problems);
+    }
+
     /// Scans `path` with its editor; a refusal becomes `None` (the caller decides if it matters).
     pub(super) fn scan(
         snapshot: &Snapshot,
@@ -63,10 +70,22 @@ pub(super) fn followed_files(snapshot: &Snapshot) -> Vec<String> {
 
 /// Builds the model of a snapshot.
 pub fn discover(snapshot: &Snapshot) -> Model {
-    let mut found = Found::default();
-    cargo::discover(snapshot, &mut found);
-    python::discover(snapshot, &mut found);
-    helm::discover(snapshot, &mut found);
+    // The ecosystems do not look at each other's findings: Cargo's (the most parsing) on a
+    // thread of its own, Python's and Helm's on this one, joined in the same order as one after
+    // the other.
+    let found = std::thread::scope(|scope| {
+        let cargo = scope.spawn(|| {
+            let mut found = Found::default();
+            cargo::discover(snapshot, &mut found);
+            found
+        });
+        let mut rest = Found::default();
+        python::discover(snapshot, &mut rest);
+        helm::discover(snapshot, &mut rest);
+        let mut found = cargo.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        found.extend(rest);
+        found
+    });
 
     let Found { mut packages, mut sites, mut problems } = found;
     packages.sort_by(|a, b| a.id.cmp(&b.id));

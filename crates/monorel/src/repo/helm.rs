@@ -3,7 +3,7 @@
 use super::{
     Ecosystem, Package, PackageId, Release, Snapshot, cargo::dir_of, discover::Found, load::name_of,
 };
-use crate::editors::{FileKind, Role, helm};
+use crate::editors::{self, FileKind, Refusal, Role, Site, helm};
 
 pub(super) fn discover(snapshot: &Snapshot, found: &mut Found) {
     for path in
@@ -11,12 +11,11 @@ pub(super) fn discover(snapshot: &Snapshot, found: &mut Found) {
     {
         let Some(bytes) = snapshot.contents.get(path) else { continue };
         let dir = dir_of(path);
-        let text = String::from_utf8_lossy(bytes);
-        let name = helm::chart_name(text.trim_start_matches('\u{feff}'))
-            .unwrap_or_else(|| name_of(dir).to_string());
+        let (name, scanned) = scan_named(bytes);
+        let name = name.unwrap_or_else(|| name_of(dir).to_string());
         let id = PackageId { ecosystem: Ecosystem::Helm, name };
-        match Found::scan(snapshot, path, FileKind::HelmChart) {
-            Some(Ok(sites)) => {
+        match scanned {
+            Ok(sites) => {
                 for site in sites {
                     let owner = match &site.role {
                         Role::Follower { target: Some(dep), .. } => {
@@ -27,8 +26,7 @@ pub(super) fn discover(snapshot: &Snapshot, found: &mut Found) {
                     found.site(path, FileKind::HelmChart, site, vec![owner]);
                 }
             }
-            Some(Err(refusal)) => found.problem(path, &refusal),
-            None => continue,
+            Err(refusal) => found.problem(path, &refusal),
         }
         found.packages.push(Package {
             id,
@@ -37,4 +35,28 @@ pub(super) fn discover(snapshot: &Snapshot, found: &mut Found) {
             release: Release::Files,
         });
     }
+}
+
+/// The chart's `name` and its sites (ranges in `bytes`), from one parse: `editors::scan_file`
+/// with the name of the same document. Bytes that `scan_file` refuses (not UTF-8), or text that
+/// still starts with a BOM after one is taken off, are read the long way: the name from the text
+/// with every BOM trimmed (invalid UTF-8 replaced), the sites by `scan_file`.
+fn scan_named(bytes: &[u8]) -> (Option<String>, Result<Vec<Site>, Refusal>) {
+    const BOM: &str = "\u{feff}";
+    if let Ok(text) = std::str::from_utf8(bytes) {
+        let (offset, text) = text.strip_prefix(BOM).map_or((0, text), |rest| (BOM.len(), rest));
+        if !text.starts_with(BOM) {
+            let (name, sites) = helm::scan_named(text);
+            let sites = sites.map(|mut sites| {
+                for site in &mut sites {
+                    site.range = site.range.start + offset..site.range.end + offset;
+                }
+                sites
+            });
+            return (name, sites);
+        }
+    }
+    let text = String::from_utf8_lossy(bytes);
+    let (name, _) = helm::scan_named(text.trim_start_matches(BOM));
+    (name, editors::scan_file(FileKind::HelmChart, bytes))
 }

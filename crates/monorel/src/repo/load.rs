@@ -10,6 +10,7 @@
 //!
 //! The listing stays one string ([`Listing`]); the manifests are picked from it once, by file
 //! name, and read; then the files they lead to (Python version modules, configured extra files).
+//! Files are read, and Python projects parsed, on every core: after git, that is most of a load.
 
 use std::{
     collections::HashSet,
@@ -18,7 +19,7 @@ use std::{
     path::{Path, PathBuf},
 };
 
-use super::{Snapshot, discover};
+use super::{Snapshot, discover, python};
 use crate::{
     config::{self, Config, ConfigError},
     git,
@@ -69,14 +70,7 @@ impl Listing {
     /// The listing of `text`, paths separated by NUL (empty pieces are skipped), sorted and
     /// without repeats here unless they already are (git's are).
     pub fn from_nul_separated(text: String) -> Listing {
-        let mut paths = Vec::new();
-        let mut start = 0;
-        for piece in text.split('\0') {
-            if !piece.is_empty() {
-                paths.push(start..start + piece.len());
-            }
-            start += piece.len() + 1;
-        }
+        let paths = nul_separated(text.as_bytes());
         let mut listing = Listing { text, paths };
         let text = &listing.text;
         if !listing.paths.is_sorted_by(|a, b| text[a.clone()] < text[b.clone()]) {
@@ -124,20 +118,48 @@ impl<'a> FromIterator<&'a str> for Listing {
     }
 }
 
+/// The ranges of the non-empty runs of bytes between NULs.
+///
+/// Eight bytes at a time: a listing is megabytes of short paths, where `split('\0')` spends
+/// more time starting each search than searching.
+fn nul_separated(bytes: &[u8]) -> Vec<Range<usize>> {
+    const LOW: u64 = 0x7f7f_7f7f_7f7f_7f7f;
+    let mut ranges = Vec::with_capacity(bytes.len() / 32);
+    let mut start = 0;
+    let mut end_at = |end: usize| {
+        if end > start {
+            ranges.push(start..end);
+        }
+        start = end + 1;
+    };
+    let mut words = bytes.chunks_exact(8);
+    let mut at = 0;
+    for word in &mut words {
+        let word = u64::from_le_bytes(word.try_into().expect("eight bytes"));
+        // The high bit of each byte that is zero: no carry crosses bytes, so this is exact.
+        let mut zeros = !(((word & LOW) + LOW) | word | LOW);
+        while zeros != 0 {
+            end_at(at + zeros.trailing_zeros() as usize / 8);
+            zeros &= zeros - 1;
+        }
+        at += 8;
+    }
+    for (i, &b) in words.remainder().iter().enumerate() {
+        if b == 0 {
+            end_at(at + i);
+        }
+    }
+    end_at(bytes.len());
+    ranges
+}
+
 /// Reads the snapshot of the repository at `root`.
 pub fn load(root: &Path) -> Result<Snapshot, LoadError> {
     let (mut files, listed_by) = match git::Repo::discover(root) {
         Some(repo) => (git_files(&repo, root)?, "git"),
         None => (walk(root), "walk"),
     };
-    let read = |path: &str| -> Result<Option<Vec<u8>>, LoadError> {
-        match fs::read(root.join(path)) {
-            Ok(bytes) => Ok(Some(bytes)),
-            Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(None),
-            Err(source) => Err(LoadError::Io { path: path.to_string(), source }),
-        }
-    };
-
+    let read = |path: &str| read(root, path);
     let config = match read(config::FILE_NAME)? {
         Some(bytes) => Config::parse_file(config::FILE_NAME, &String::from_utf8_lossy(&bytes))?,
         None => match read("Cargo.toml")? {
@@ -161,36 +183,76 @@ pub fn load(root: &Path) -> Result<Snapshot, LoadError> {
         contents: Default::default(),
         config,
         listed_by,
+        python: Vec::new(),
     };
-    // Two rounds: the manifests, then the modules and extra files they point at.
-    for round in 0..2 {
-        let wanted: Vec<String> = if round == 0 {
-            snapshot.manifests.clone()
-        } else {
-            discover::followed_files(&snapshot)
-        };
-        let mut missing = HashSet::new();
-        for path in wanted {
-            if let std::collections::btree_map::Entry::Vacant(entry) = snapshot.contents.entry(path)
-            {
-                match read(entry.key())? {
-                    Some(bytes) => {
-                        entry.insert(bytes);
-                    }
-                    None => {
-                        missing.insert(entry.into_key());
-                    }
-                }
+    // The manifests, the Python projects they make, then the modules and extra files those
+    // point at.
+    let manifests = snapshot.manifests.clone();
+    read_into(&mut snapshot, manifests)?;
+    snapshot.python = python::projects(&snapshot);
+    let followed = discover::followed_files(&snapshot);
+    read_into(&mut snapshot, followed)?;
+    Ok(snapshot)
+}
+
+/// The bytes of `path` below `root`, or `None` when there is no such file.
+fn read(root: &Path, path: &str) -> Result<Option<Vec<u8>>, LoadError> {
+    match fs::read(root.join(path)) {
+        Ok(bytes) => Ok(Some(bytes)),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(None),
+        Err(source) => Err(LoadError::Io { path: path.to_string(), source }),
+    }
+}
+
+/// Reads the `wanted` files not read yet into the snapshot, on every core (after git, opening
+/// and reading two thousand manifests is most of a load).
+fn read_into(snapshot: &mut Snapshot, wanted: Vec<String>) -> Result<(), LoadError> {
+    let mut seen = HashSet::new();
+    let todo: Vec<&String> = wanted
+        .iter()
+        .filter(|path| !snapshot.contents.contains_key(*path) && seen.insert(path.as_str()))
+        .collect();
+    let read = map_in_parallel(&todo, |path| read(&snapshot.root, path));
+    let mut missing = HashSet::new();
+    for (path, bytes) in todo.into_iter().zip(read) {
+        match bytes? {
+            Some(bytes) => {
+                snapshot.contents.insert(path.clone(), bytes);
+            }
+            None => {
+                missing.insert(path.clone());
             }
         }
-        // A listed file that is gone was deleted from the work tree (git still lists it, see
-        // `git::Repo::ls_files`): it is no file of the tree.
-        if !missing.is_empty() {
-            snapshot.files.retain(|f| !missing.contains(f));
-            snapshot.manifests.retain(|f| !missing.contains(f));
-        }
     }
-    Ok(snapshot)
+    // A listed file that is gone was deleted from the work tree (git still lists it, see
+    // `git::Repo::ls_files`): it is no file of the tree.
+    if !missing.is_empty() {
+        snapshot.files.retain(|f| !missing.contains(f));
+        snapshot.manifests.retain(|f| !missing.contains(f));
+    }
+    Ok(())
+}
+
+/// `items.iter().map(f).collect()`, on every core for long lists: one run of items per thread,
+/// kept in order.
+pub(super) fn map_in_parallel<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
+    const SERIAL_BELOW: usize = 64;
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(8);
+    if threads < 2 || items.len() < SERIAL_BELOW {
+        return items.iter().map(f).collect();
+    }
+    let chunk = items.len().div_ceil(threads);
+    std::thread::scope(|scope| {
+        let f = &f;
+        let handles: Vec<_> = items
+            .chunks(chunk)
+            .map(|part| scope.spawn(move || part.iter().map(f).collect::<Vec<R>>()))
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| h.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)))
+            .collect()
+    })
 }
 
 /// Whether `path` is `prefix` or below it (`prefix` is a directory or file, `/` optional).
@@ -253,4 +315,67 @@ fn walk(root: &Path) -> Listing {
         })
         .collect();
     files.iter().map(String::as_str).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Listing, name_of};
+
+    fn paths(listing: &Listing) -> Vec<&str> {
+        listing.iter().collect()
+    }
+
+    #[test]
+    fn listing_splits_sorts_and_finds() {
+        // Pieces of every length around the eight-byte words, empty pieces, bytes next to NUL
+        // that the word trick must not take for NUL (0x01, 0x80, 0xff in UTF-8), no final NUL.
+        let text = "b/Cargo.toml\0\0a\0abcdefg\0abcdefgh\0\u{1}\0é\u{1}\0ÿ\0a/b/c/__init__.py";
+        let listing = Listing::from_nul_separated(text.to_string());
+        let expected = [
+            "\u{1}",
+            "a",
+            "a/b/c/__init__.py",
+            "abcdefg",
+            "abcdefgh",
+            "b/Cargo.toml",
+            "é\u{1}",
+            "ÿ",
+        ];
+        assert_eq!(paths(&listing), expected);
+        assert_eq!(listing.len(), expected.len());
+        for path in expected {
+            assert!(listing.contains(path), "{path}");
+        }
+        for path in ["", "b", "a/b", "abcdef", "Cargo.toml", "zzz"] {
+            assert!(!listing.contains(path), "{path}");
+        }
+        assert_eq!(paths(&Listing::from_nul_separated("x\0x\0".into())), ["x"]);
+        assert!(Listing::from_nul_separated("\0\0".into()).is_empty());
+        let collected: Listing = ["c", "a", "b"].into_iter().collect();
+        assert_eq!(paths(&collected), ["a", "b", "c"]);
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn nul_separated_is_split(bytes in proptest::collection::vec(
+            proptest::sample::select(vec![0u8, 1, b'a', 0x7f, 0x80, 0xfe, 0xff]), 0..64,
+        )) {
+            let mut expected = Vec::new();
+            let mut start = 0;
+            for piece in bytes.split(|&b| b == 0) {
+                if !piece.is_empty() {
+                    expected.push(start..start + piece.len());
+                }
+                start += piece.len() + 1;
+            }
+            proptest::prop_assert_eq!(super::nul_separated(&bytes), expected);
+        }
+    }
+
+    #[test]
+    fn file_names() {
+        assert_eq!(name_of("a/b/Cargo.toml"), "Cargo.toml");
+        assert_eq!(name_of("Cargo.toml"), "Cargo.toml");
+        assert_eq!(name_of("a/"), "");
+    }
 }

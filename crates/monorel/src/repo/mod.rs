@@ -45,6 +45,9 @@ pub struct Snapshot {
     pub config: Config,
     /// How the files were listed: `git` or `walk`.
     pub listed_by: &'static str,
+    /// The Python projects, made from the manifests once while loading (they say which version
+    /// modules to read) and kept for discovery.
+    python: Vec<python::Project>,
 }
 
 /// The ecosystems monorel knows.

@@ -11,8 +11,10 @@ use std::{
 use regex::Regex;
 
 use super::{
-    Ecosystem, Package, PackageId, Problem, Release, Snapshot, cargo::dir_of, discover::Found,
-    load::name_of,
+    Ecosystem, Package, PackageId, Problem, Release, Snapshot,
+    cargo::dir_of,
+    discover::Found,
+    load::{map_in_parallel, name_of},
 };
 use crate::editors::{FileKind, Reason, pyproject};
 
@@ -21,24 +23,29 @@ const VERSION_MODULES: [&str; 5] =
     ["__init__.py", "_version.py", "version.py", "__about__.py", "__version__.py"];
 
 /// One Python project: the directory of its packaging files.
-struct Project {
+#[derive(Debug, Clone)]
+pub(super) struct Project {
     dir: String,
     pyproject: Option<pyproject::Project>,
     name: String,
     manifest: String,
+    /// The files that may hold its version (see [`candidates`]).
+    candidates: Vec<String>,
 }
 
 /// The module files to read for every project, found in the listing.
 pub(super) fn module_candidates(snapshot: &Snapshot) -> Vec<String> {
-    projects(snapshot)
+    snapshot
+        .python
         .iter()
-        .flat_map(candidates)
+        .flat_map(|project| &project.candidates)
         .filter(|path| snapshot.files.contains(path))
+        .cloned()
         .collect()
 }
 
 pub(super) fn discover(snapshot: &Snapshot, found: &mut Found) {
-    for project in projects(snapshot) {
+    for project in &snapshot.python {
         let id = PackageId { ecosystem: Ecosystem::Python, name: project.name.clone() };
         let release = match project.pyproject.as_ref().map(|p| &p.source) {
             Some(pyproject::VersionSource::Vcs { how }) => Release::Tags { how: how.clone() },
@@ -60,7 +67,7 @@ pub(super) fn discover(snapshot: &Snapshot, found: &mut Found) {
                     files.push((path, FileKind::from_path(name.as_ref()).expect("a known name")));
                 }
             }
-            files.extend(candidates(&project).into_iter().map(|p| (p, FileKind::Python)));
+            files.extend(project.candidates.iter().map(|p| (p.clone(), FileKind::Python)));
             let mut seen = BTreeSet::new();
             for (path, kind) in files {
                 if !seen.insert(path.clone()) {
@@ -102,7 +109,7 @@ pub(super) fn discover(snapshot: &Snapshot, found: &mut Found) {
             let pointed = refusals.iter().find(|(p, r)| {
                 !p.ends_with("pyproject.toml")
                     && r.reason != Reason::Parse
-                    && pointers(&project).contains(p)
+                    && pointers(project).contains(p)
             });
             if let Some((path, refusal)) = pointed {
                 found.problem(path, refusal);
@@ -129,7 +136,8 @@ pub(super) fn discover(snapshot: &Snapshot, found: &mut Found) {
     }
 }
 
-fn projects(snapshot: &Snapshot) -> Vec<Project> {
+/// The Python projects of the snapshot's manifests (which must have been read).
+pub(super) fn projects(snapshot: &Snapshot) -> Vec<Project> {
     let mut by_dir: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
     for path in &snapshot.manifests {
         if matches!(name_of(path), "pyproject.toml" | "setup.py" | "setup.cfg") {
@@ -138,46 +146,46 @@ fn projects(snapshot: &Snapshot) -> Vec<Project> {
     }
     let text =
         |path: &str| snapshot.contents.get(path).map(|b| String::from_utf8_lossy(b).into_owned());
-    by_dir
-        .into_iter()
-        .filter_map(|(dir, files)| {
-            let pyproject_path = join(dir, "pyproject.toml");
-            let parsed =
-                text(&pyproject_path).map(|t| pyproject::project(t.trim_start_matches('\u{feff}')));
-            // A pyproject.toml with only tool settings (ruff, black) next to no packaging is no
-            // project. One that cannot be parsed stays a project, so that its error is reported.
-            if files.len() == 1
-                && files[0].ends_with("pyproject.toml")
-                && matches!(&parsed, Some(Ok(p)) if p.name.is_none() && p.source == pyproject::VersionSource::Missing)
-            {
-                return None;
-            }
-            let pyproject = parsed.and_then(Result::ok);
-            let name = pyproject
-                .as_ref()
-                .and_then(|p| p.name.clone())
-                .or_else(|| {
-                    text(&join(dir, "setup.cfg")).and_then(|t| {
-                        assigned_name(&t, &SETUP_CFG_NAME)
-                    })
-                })
-                .or_else(|| {
-                    text(&join(dir, "setup.py")).and_then(|t| {
-                        assigned_name(&t, &SETUP_PY_NAME)
-                    })
-                })
-                .unwrap_or_else(|| {
-                    let root = snapshot.root.file_name().map(|n| n.to_string_lossy().into_owned());
-                    if dir.is_empty() { root.unwrap_or_else(|| "root".into()) } else { name_of(dir).to_string() }
-                });
-            let manifest = files
-                .iter()
-                .find(|f| f.ends_with("pyproject.toml"))
-                .unwrap_or(&files[0])
-                .to_string();
-            Some(Project { dir: dir.to_string(), pyproject, name, manifest })
-        })
-        .collect()
+    // Each project parses its own files: on every core.
+    let by_dir: Vec<(&str, Vec<&str>)> = by_dir.into_iter().collect();
+    let projects = map_in_parallel(&by_dir, |&(dir, ref files)| {
+        let pyproject_path = join(dir, "pyproject.toml");
+        let parsed =
+            text(&pyproject_path).map(|t| pyproject::project(t.trim_start_matches('\u{feff}')));
+        // A pyproject.toml with only tool settings (ruff, black) next to no packaging is no
+        // project. One that cannot be parsed stays a project, so that its error is reported.
+        if files.len() == 1
+            && files[0].ends_with("pyproject.toml")
+            && matches!(&parsed, Some(Ok(p)) if p.name.is_none() && p.source == pyproject::VersionSource::Missing)
+        {
+            return None;
+        }
+        let pyproject = parsed.and_then(Result::ok);
+        let name = pyproject
+            .as_ref()
+            .and_then(|p| p.name.clone())
+            .or_else(|| {
+                text(&join(dir, "setup.cfg")).and_then(|t| assigned_name(&t, &SETUP_CFG_NAME))
+            })
+            .or_else(|| {
+                text(&join(dir, "setup.py")).and_then(|t| assigned_name(&t, &SETUP_PY_NAME))
+            })
+            .unwrap_or_else(|| {
+                let root = snapshot.root.file_name().map(|n| n.to_string_lossy().into_owned());
+                if dir.is_empty() {
+                    root.unwrap_or_else(|| "root".into())
+                } else {
+                    name_of(dir).to_string()
+                }
+            });
+        let manifest =
+            files.iter().find(|f| f.ends_with("pyproject.toml")).unwrap_or(&files[0]).to_string();
+        let mut project =
+            Project { dir: dir.to_string(), pyproject, name, manifest, candidates: Vec::new() };
+        project.candidates = candidates(&project);
+        Some(project)
+    });
+    projects.into_iter().flatten().collect()
 }
 
 // Compiled once rather than once per project: a compilation takes about 0.15 ms, so 300 `setup.py`
@@ -208,9 +216,8 @@ fn candidates(project: &Project) -> Vec<String> {
     }
     for root in &roots {
         for name in &names {
-            for module in VERSION_MODULES {
-                out.push(join(&join(&project.dir, &join(root, name)), module));
-            }
+            let package = join(&project.dir, &join(root, name));
+            out.extend(VERSION_MODULES.iter().map(|module| join(&package, module)));
         }
     }
     out.dedup();
