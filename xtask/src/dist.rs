@@ -63,12 +63,19 @@ fn build(root: &Path, profile: &str) -> Result<()> {
 
     step("crates: cargo package --workspace --exclude xtask --no-verify");
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-    let target = root.join("target");
+    // Cargo's target directory: `CARGO_TARGET_DIR` when set (relative to the root), else `target/`.
+    let target = match std::env::var_os("CARGO_TARGET_DIR") {
+        Some(dir) if !dir.is_empty() => root.join(dir),
+        _ => root.join("target"),
+    };
     let packaged = target.join("package");
     cmd!(sh, "{cargo} package --workspace --exclude xtask --no-verify --allow-dirty --locked")
         .run()?;
     let version = workspace_version(root)?;
-    for entry in fs::read_dir(&packaged)? {
+    let entries = fs::read_dir(&packaged).map_err(|e| {
+        format!("cannot read `{}`, where cargo packages crates: {e}", packaged.display())
+    })?;
+    for entry in entries {
         let path = entry?.path();
         let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
         if name.ends_with(&format!("-{version}.crate")) {
