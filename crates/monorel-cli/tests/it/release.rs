@@ -427,3 +427,33 @@ fn interrupted_after_each_step_resume_finishes_and_abort_undoes() {
         }
     }
 }
+
+/// `--edit` opens `$EDITOR` on the notes; the edited text goes into the changelog and the tag.
+#[test]
+fn edited_release_notes_go_into_the_changelog_and_the_tag() {
+    let repo = project("");
+    let editor = ("EDITOR", "sed -i -e s/Durable/Lasting/");
+    let output = repo.monorel_with(&[DATE, editor], &["release", "minor", "--execute", "--edit"]);
+    assert!(output.status.success(), "{}", transcript(&output));
+    let tag = repo.git(&["for-each-ref", "--format=%(contents)", "refs/tags/v1.3.0"]);
+    assert!(tag.contains("- Lasting timers (#12)") && !tag.contains("Durable"), "{tag}");
+    let changelog = repo.read("CHANGELOG.md");
+    assert!(
+        changelog.contains("## [1.3.0] - 2024-05-01\n\n### Added\n\n- Lasting timers (#12)"),
+        "{changelog}"
+    );
+    assert!(!changelog.contains("Durable"), "{changelog}");
+
+    // An editor that fails changes nothing.
+    let repo = project("");
+    let before = fingerprint(&repo);
+    let output = repo
+        .monorel_with(&[DATE, ("EDITOR", "false")], &["release", "minor", "--execute", "--edit"]);
+    assert!(!output.status.success());
+    assert!(
+        transcript(&output).contains("the editor `false` failed; nothing was changed"),
+        "{}",
+        transcript(&output)
+    );
+    assert_eq!(fingerprint(&repo), before);
+}

@@ -21,10 +21,7 @@ use monorel::{
 };
 use xshell::{Shell, cmd};
 
-use crate::{
-    args::Format,
-    render::{out, outln},
-};
+use crate::{args::Format, render::outln};
 
 /// Records the plan, then runs every step.
 pub(crate) fn start(
@@ -348,18 +345,20 @@ pub(crate) fn abort(repo: &Repo, dir: &Path, git_dir: &Path) -> anyhow::Result<E
 
 /// `--edit`: opens `$VISUAL` or `$EDITOR` on the release notes; the edited text goes into the
 /// changelog and the tag message.
-pub(crate) fn edit_notes(dir: &Path, plan: &mut ReleasePlan) -> anyhow::Result<()> {
+pub(crate) fn edit_notes(dir: &Path, git_dir: &Path, plan: &mut ReleasePlan) -> anyhow::Result<()> {
     let editor = std::env::var("VISUAL").or_else(|_| std::env::var("EDITOR")).map_err(|_| {
         anyhow::anyhow!(
             "`--edit` needs an editor\nhelp: set `VISUAL` or `EDITOR`, e.g. `EDITOR=vi`"
         )
     })?;
-    let tmp = tempfile_path(dir, &plan.tag);
+    let tmp = tempfile_path(git_dir, &plan.tag);
     fs::write(&tmp, &plan.notes)?;
     let sh = Shell::new()?;
     sh.change_dir(dir);
     let path = tmp.display().to_string();
-    let status = cmd!(sh, "sh -c {editor}\\ \"$1\" sh {path}").quiet().run();
+    // `$EDITOR` may carry arguments (`code --wait`): the shell splits it, the file is `$1`.
+    let script = format!("{editor} \"$1\"");
+    let status = cmd!(sh, "sh -c {script} sh {path}").quiet().run();
     let edited = fs::read_to_string(&tmp);
     let _ = fs::remove_file(&tmp);
     status.map_err(|_| anyhow::anyhow!("the editor `{editor}` failed; nothing was changed"))?;
@@ -370,12 +369,8 @@ pub(crate) fn edit_notes(dir: &Path, plan: &mut ReleasePlan) -> anyhow::Result<(
             "the release notes are empty; nothing was changed\nhelp: keep at least one entry, or release without `--edit`"
         );
     }
-    let changelog = plan
-        .files
-        .iter_mut()
-        .find(|f| !f.before.is_empty() || f.changes.is_empty())
-        .filter(|f| f.changes.is_empty());
-    if let Some(file) = changelog {
+    // The changelog is the one planned file with no version tokens in it.
+    if let Some(file) = plan.files.iter_mut().find(|f| f.changes.is_empty()) {
         let text = String::from_utf8_lossy(&file.after).into_owned();
         if let Some(replaced) =
             replace_section_body(&text, &plan.to.to_string(), &plan.notes, &edited)
@@ -384,13 +379,12 @@ pub(crate) fn edit_notes(dir: &Path, plan: &mut ReleasePlan) -> anyhow::Result<(
         }
     }
     plan.notes = edited;
-    out!("");
     Ok(())
 }
 
-fn tempfile_path(dir: &Path, tag: &str) -> std::path::PathBuf {
-    let _ = dir;
-    std::env::temp_dir().join(format!("monorel-{tag}-{}.md", std::process::id()))
+/// Where the notes are edited: `.git/` keeps them out of the work tree.
+fn tempfile_path(git_dir: &Path, tag: &str) -> std::path::PathBuf {
+    git_dir.join(format!("monorel-notes-{tag}.md"))
 }
 
 /// The changelog with the body of `## [version]` replaced (`old` is the body as written).

@@ -169,7 +169,7 @@ mod imp {
             return report(&problems, args.format);
         }
         if args.edit && args.execute {
-            execute::edit_notes(dir, &mut plan)?;
+            execute::edit_notes(dir, &git_dir, &mut plan)?;
         }
         show(&plan, decided.as_ref(), args.format, args.execute);
         if !args.execute {
