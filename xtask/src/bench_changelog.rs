@@ -18,7 +18,7 @@ use std::{
 
 use xshell::{Shell, cmd};
 
-type Result<T, E = Box<dyn std::error::Error>> = std::result::Result<T, E>;
+use crate::task::Result;
 
 const USAGE: &str =
     "usage: cargo xtask bench changelog [--commits N] [--every N] [--runs N] [--keep DIR]
@@ -35,21 +35,7 @@ const LOG_FORMAT: &str = "%x1e%H%x00%P%x00%an%x00%ae%x00%at%x00%cn%x00%ce%x00%ct
 
 /// Runs `cargo xtask bench changelog <args>` for the repository at `root`.
 pub(crate) fn run(root: &Path, args: &[&str]) -> ExitCode {
-    let result = match parse(args) {
-        Ok(Some(options)) => bench(root, &options),
-        Ok(None) => {
-            println!("{USAGE}");
-            Ok(())
-        }
-        Err(e) => Err(format!("{e}\n{USAGE}").into()),
-    };
-    match result {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!("error: {e}");
-            ExitCode::FAILURE
-        }
-    }
+    crate::task::run(args, USAGE, parse, |options| bench(root, options))
 }
 
 #[derive(Debug)]

@@ -20,7 +20,7 @@ use self::tree::{Counts, VERSION};
 
 mod tree;
 
-type Result<T, E = Box<dyn std::error::Error>> = std::result::Result<T, E>;
+use crate::task::Result;
 
 const USAGE: &str = "usage: cargo xtask bench repo [--packages N] [--runs N] [--keep DIR]
 
@@ -37,21 +37,7 @@ const MARKER: &str = ".git/monorel-bench-repo";
 
 /// Runs `cargo xtask bench repo <args>` for the repository at `root`.
 pub(crate) fn run(root: &Path, args: &[&str]) -> ExitCode {
-    let result = match parse(args) {
-        Ok(Some(options)) => bench(root, &options),
-        Ok(None) => {
-            println!("{USAGE}");
-            Ok(())
-        }
-        Err(e) => Err(format!("{e}\n{USAGE}").into()),
-    };
-    match result {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!("error: {e}");
-            ExitCode::FAILURE
-        }
-    }
+    crate::task::run(args, USAGE, parse, |options| bench(root, options))
 }
 
 #[derive(Debug)]

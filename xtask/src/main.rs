@@ -7,6 +7,7 @@ mod bench_artifacts;
 mod bench_changelog;
 mod bench_repo;
 mod dist;
+mod task;
 
 use std::{ffi::OsString, path::Path, process::ExitCode};
 
