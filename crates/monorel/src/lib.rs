@@ -11,6 +11,7 @@ pub mod changelog;
 pub mod config;
 pub mod editors;
 pub mod git;
+mod parallel;
 #[cfg(feature = "changelog")]
 pub mod release;
 pub mod repo;

@@ -111,7 +111,10 @@ pub(crate) fn entries(commits: &[&RawCommit<'_>], rules: &Rules, linker: &Linker
         .rev()
         .filter(|&i| !commits[i].is_merge() && target[i].is_none())
         .collect();
-    let results = map_in_parallel(&work, |&i| commit_entries(commits[i], rules, linker));
+    // Each commit is classified on its own: long histories go one run per core.
+    let results = crate::parallel::map_in_parallel(&work, 4096, |&i| {
+        commit_entries(commits[i], rules, linker)
+    });
     let mut out = Entries::default();
     for (&i, entries) in work.iter().zip(results) {
         if effective[i] {
@@ -122,25 +125,6 @@ pub(crate) fn entries(commits: &[&RawCommit<'_>], rules: &Rules, linker: &Linker
         }
     }
     out
-}
-
-/// `items.iter().map(f).collect()`, on every core for long lists (each commit is parsed on its
-/// own, so a long history is split into one run of commits per thread, kept in order).
-fn map_in_parallel<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
-    const SERIAL_BELOW: usize = 4096;
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(8);
-    if threads < 2 || items.len() < SERIAL_BELOW {
-        return items.iter().map(f).collect();
-    }
-    let chunk = items.len().div_ceil(threads);
-    std::thread::scope(|scope| {
-        let f = &f;
-        let handles: Vec<_> = items
-            .chunks(chunk)
-            .map(|part| scope.spawn(move || part.iter().map(f).collect::<Vec<R>>()))
-            .collect();
-        handles.into_iter().flat_map(|h| h.join().expect("a parsing thread panicked")).collect()
-    })
 }
 
 /// The id in a revert's "This reverts commit <id>." line.

@@ -212,7 +212,7 @@ fn read_into(snapshot: &mut Snapshot, wanted: Vec<String>) -> Result<(), LoadErr
         .iter()
         .filter(|path| !snapshot.contents.contains_key(*path) && seen.insert(path.as_str()))
         .collect();
-    let read = map_in_parallel(&todo, |path| read(&snapshot.root, path));
+    let read = crate::parallel::map_in_parallel(&todo, 64, |path| read(&snapshot.root, path));
     let mut missing = HashSet::new();
     for (path, bytes) in todo.into_iter().zip(read) {
         match bytes? {
@@ -231,28 +231,6 @@ fn read_into(snapshot: &mut Snapshot, wanted: Vec<String>) -> Result<(), LoadErr
         snapshot.manifests.retain(|f| !missing.contains(f));
     }
     Ok(())
-}
-
-/// `items.iter().map(f).collect()`, on every core for long lists: one run of items per thread,
-/// kept in order.
-pub(super) fn map_in_parallel<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
-    const SERIAL_BELOW: usize = 64;
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(8);
-    if threads < 2 || items.len() < SERIAL_BELOW {
-        return items.iter().map(f).collect();
-    }
-    let chunk = items.len().div_ceil(threads);
-    std::thread::scope(|scope| {
-        let f = &f;
-        let handles: Vec<_> = items
-            .chunks(chunk)
-            .map(|part| scope.spawn(move || part.iter().map(f).collect::<Vec<R>>()))
-            .collect();
-        handles
-            .into_iter()
-            .flat_map(|h| h.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)))
-            .collect()
-    })
 }
 
 /// Whether `path` is `prefix` or below it (`prefix` is a directory or file, `/` optional).

@@ -11,10 +11,8 @@ use std::{
 use regex::Regex;
 
 use super::{
-    Ecosystem, Package, PackageId, Problem, Release, Snapshot,
-    cargo::dir_of,
-    discover::Found,
-    load::{map_in_parallel, name_of},
+    Ecosystem, Package, PackageId, Problem, Release, Snapshot, cargo::dir_of, discover::Found,
+    load::name_of,
 };
 use crate::editors::{FileKind, Reason, pyproject};
 
@@ -148,7 +146,7 @@ pub(super) fn projects(snapshot: &Snapshot) -> Vec<Project> {
         |path: &str| snapshot.contents.get(path).map(|b| String::from_utf8_lossy(b).into_owned());
     // Each project parses its own files: on every core.
     let by_dir: Vec<(&str, Vec<&str>)> = by_dir.into_iter().collect();
-    let projects = map_in_parallel(&by_dir, |&(dir, ref files)| {
+    let projects = crate::parallel::map_in_parallel(&by_dir, 64, |&(dir, ref files)| {
         let pyproject_path = join(dir, "pyproject.toml");
         let parsed =
             text(&pyproject_path).map(|t| pyproject::project(t.trim_start_matches('\u{feff}')));
