@@ -215,4 +215,13 @@ impl Model {
     pub fn group(&self, name: &str) -> Option<&Group> {
         self.groups.iter().find(|g| g.name == name)
     }
+
+    /// The problems that stop group `name`: its own, and those of no group in particular.
+    pub fn problems_of(&self, name: &str) -> Vec<Problem> {
+        self.problems
+            .iter()
+            .filter(|p| p.group.as_deref().is_none_or(|g| g == name))
+            .cloned()
+            .collect()
+    }
 }

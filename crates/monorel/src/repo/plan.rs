@@ -119,12 +119,7 @@ pub fn plan_bump(
             _ => return Err(PlanError::WhichGroup(names)),
         },
     };
-    let problems: Vec<Problem> = model
-        .problems
-        .iter()
-        .filter(|p| p.group.as_ref().is_none_or(|g| g == &group.name))
-        .cloned()
-        .collect();
+    let problems = model.problems_of(&group.name);
     if !problems.is_empty() {
         return Err(PlanError::Problems { group: group.name.clone(), problems });
     }

@@ -101,12 +101,7 @@ fn group(dir: &Path, args: &VerifyArtifactsArgs) -> anyhow::Result<Option<GroupI
         (None, [only]) => only,
         _ => return Ok(None),
     };
-    let problems: Vec<_> = model
-        .problems
-        .iter()
-        .filter(|p| p.group.as_ref().is_none_or(|g| g == &group.name))
-        .cloned()
-        .collect();
+    let problems = model.problems_of(&group.name);
     if !problems.is_empty() && args.version.is_none() {
         eprint!("{}", crate::render::problems(&problems));
         bail!(
