@@ -43,6 +43,10 @@ pub struct Limits {
     pub max_text_bytes: u64,
     /// Bytes of a zip central directory, or of a tar long-name or PAX record.
     pub max_index_bytes: u64,
+    /// Bytes of a zip member, compressed and inflated, up to which it is inflated in one piece
+    /// (faster, with the `libdeflate` feature); larger members are streamed. Each archive being
+    /// read holds at most twice this in memory for it.
+    pub max_whole_bytes: u64,
 }
 
 impl Default for Limits {
@@ -54,6 +58,7 @@ impl Default for Limits {
             max_ratio: 200,
             max_text_bytes: 32 << 20,
             max_index_bytes: 64 << 20,
+            max_whole_bytes: 16 << 20,
         }
     }
 }
@@ -209,30 +214,88 @@ enum MemberError {
     Io(io::Error),
 }
 
-/// Reads one member: at most `declared` bytes (one more is tried, to catch a member that
-/// inflates past what it declares), hashed, and kept when it is wanted as text.
+/// Where one member's bytes go, in order, however they were read: counted against the size the
+/// archive declares, hashed, kept when wanted as text, and CRC-32'd when the archive records one.
+struct MemberSink {
+    declared: u64,
+    size: u64,
+    hasher: Option<Sha256>,
+    text: Option<Vec<u8>>,
+    crc: Option<crc32fast::Hasher>,
+}
+
+impl MemberSink {
+    /// A sink for a member declaring `declared` bytes; `crc` when its CRC-32 is to be checked.
+    fn new(declared: u64, want: Want, limits: &Limits, crc: bool) -> Result<Self, MemberError> {
+        let keep = want == Want::Text;
+        if keep && declared > limits.max_text_bytes {
+            return Err(MemberError::Problem(Problem::new(
+                None,
+                ProblemKind::Oversized,
+                format!(
+                    "{declared} bytes, too large to read (the limit for this file is {})",
+                    limits.max_text_bytes
+                ),
+            )));
+        }
+        Ok(MemberSink {
+            declared,
+            size: 0,
+            hasher: (want != Want::Skip).then(Sha256::new),
+            text: keep.then(|| Vec::with_capacity(declared as usize)),
+            crc: crc.then(crc32fast::Hasher::new),
+        })
+    }
+
+    /// Takes the next bytes; a member that goes past what it declares is a problem.
+    fn feed(&mut self, bytes: &[u8]) -> Result<(), Problem> {
+        self.size += bytes.len() as u64;
+        if self.size > self.declared {
+            return Err(inflates_past(self.declared));
+        }
+        if let Some(hasher) = &mut self.hasher {
+            hasher.update(bytes);
+        }
+        if let Some(crc) = &mut self.crc {
+            crc.update(bytes);
+        }
+        if let Some(text) = &mut self.text {
+            text.extend_from_slice(bytes);
+        }
+        Ok(())
+    }
+
+    /// The member as read, and the CRC-32 of its bytes when it was asked for.
+    fn finish(self) -> (Member, Option<u32>) {
+        let member = Member {
+            name: String::new(),
+            dir: false,
+            size: self.size,
+            sha256: self.hasher.map(|h| h.finalize().into()),
+            text: self.text,
+        };
+        (member, self.crc.map(crc32fast::Hasher::finalize))
+    }
+}
+
+fn inflates_past(declared: u64) -> Problem {
+    Problem::new(
+        None,
+        ProblemKind::Oversized,
+        format!(
+            "it inflates past the {declared} bytes it declares (a zip bomb, or a crafted archive)"
+        ),
+    )
+}
+
+/// Streams one member into `sink`: at most its declared bytes (one more is tried, to catch a
+/// member that inflates past what it declares).
 fn read_member(
     reader: &mut dyn Read,
-    declared: u64,
-    want: Want,
-    limits: &Limits,
+    mut sink: MemberSink,
     buf: &mut [u8],
-) -> Result<Member, MemberError> {
-    let keep = want == Want::Text;
-    if keep && declared > limits.max_text_bytes {
-        return Err(MemberError::Problem(Problem::new(
-            None,
-            ProblemKind::Oversized,
-            format!(
-                "{declared} bytes, too large to read (the limit for this file is {})",
-                limits.max_text_bytes
-            ),
-        )));
-    }
-    let mut hasher = (want != Want::Skip).then(Sha256::new);
-    let mut text = keep.then(|| Vec::with_capacity(declared as usize));
-    let mut limited = reader.take(declared.saturating_add(1));
-    let mut size = 0u64;
+) -> Result<(Member, Option<u32>), MemberError> {
+    let mut limited = reader.take(sink.declared.saturating_add(1));
     loop {
         let n = match limited.read(buf) {
             Ok(0) => break,
@@ -240,30 +303,9 @@ fn read_member(
             Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
             Err(e) => return Err(MemberError::Io(e)),
         };
-        size += n as u64;
-        if size > declared {
-            return Err(MemberError::Problem(Problem::new(
-                None,
-                ProblemKind::Oversized,
-                format!(
-                    "it inflates past the {declared} bytes it declares (a zip bomb, or a crafted archive)"
-                ),
-            )));
-        }
-        if let Some(hasher) = &mut hasher {
-            hasher.update(&buf[..n]);
-        }
-        if let Some(text) = &mut text {
-            text.extend_from_slice(&buf[..n]);
-        }
+        sink.feed(&buf[..n]).map_err(MemberError::Problem)?;
     }
-    Ok(Member {
-        name: String::new(),
-        dir: false,
-        size,
-        sha256: hasher.map(|h| h.finalize().into()),
-        text,
-    })
+    Ok(sink.finish())
 }
 
 /// Checks an entry name; returns it without a leading `./` or a trailing `/`, and whether it

@@ -9,8 +9,8 @@ use std::{
 };
 
 use super::{
-    BUFFER, HashingReader, Limits, Listing, Member, MemberError, Problem, ProblemKind, Want, bomb,
-    check_name, duplicate, keep_within, oversized, read_member,
+    BUFFER, HashingReader, Limits, Listing, Member, MemberError, MemberSink, Problem, ProblemKind,
+    Want, bomb, check_name, duplicate, keep_within, oversized, read_member,
 };
 
 /// Reads a `.tar.gz` archive (an sdist, a crate, a chart). `want` decides per member name.
@@ -182,8 +182,10 @@ fn read_tar_entries<R: Read>(
             return Err(Problem { entry: Some(raw), ..bomb(declared_total, size, budget) });
         }
         let how = keep_within(want(&name), declared, &mut kept, limits, &raw, listing);
-        match read_member(&mut entry, declared, how, limits, &mut buf) {
-            Ok(mut member) => {
+        let read = MemberSink::new(declared, how, limits, false)
+            .and_then(|sink| read_member(&mut entry, sink, &mut buf));
+        match read {
+            Ok((mut member, _)) => {
                 if member.size != declared {
                     return Err(Problem::new(
                         Some(&raw),

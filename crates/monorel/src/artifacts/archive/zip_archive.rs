@@ -12,9 +12,11 @@ use std::{
 
 use sha2::{Digest, Sha256};
 
+#[cfg(feature = "libdeflate")]
+use super::inflates_past;
 use super::{
-    BUFFER, Limits, Listing, Member, MemberError, Problem, ProblemKind, Want, bomb, check_name,
-    duplicate, keep_within, oversized, read_member, sha256_file,
+    BUFFER, Limits, Listing, Member, MemberError, MemberSink, Problem, ProblemKind, Want, bomb,
+    check_name, duplicate, keep_within, oversized, read_member, sha256_file,
 };
 
 /// Reads a zip archive (a wheel). `want` decides per member name.
@@ -137,6 +139,7 @@ fn zip_members(
     }
 
     let mut buf = vec![0u8; BUFFER];
+    let mut inflater = Inflater::default();
     let mut unique = HashSet::new();
     let mut kept = 0u64;
     // From here on the members are read in file order: the hasher sees every byte once.
@@ -149,7 +152,8 @@ fn zip_members(
             continue;
         };
         let next = order.get(at + 1).map_or(directory_start, |n| n.header);
-        let mut entry = match archive.by_index(index) {
+        // Raw: the compressed bytes, inflated and checked here (`Inflater`, CRC-32).
+        let mut entry = match archive.by_index_raw(index) {
             Ok(entry) => entry,
             Err(e) => {
                 let message = format!("cannot read the entry: {e}");
@@ -222,8 +226,30 @@ fn zip_members(
         }
         let declared = entry.size();
         let how = keep_within(want(&name), declared, &mut kept, limits, &raw, &mut listing);
-        match read_member(&mut entry, declared, how, limits, &mut buf) {
-            Ok(mut member) => {
+        let recorded_crc = entry.crc32();
+        let compressed = entry.compressed_size();
+        let read = MemberSink::new(declared, how, limits, true).and_then(|sink| match method {
+            zip::CompressionMethod::Deflated => {
+                inflater.inflate(&mut entry, compressed, sink, limits, &mut buf)
+            }
+            _ => read_member(&mut entry, sink, &mut buf),
+        });
+        match read {
+            Ok((mut member, crc)) => {
+                let corrupt = if member.size != declared {
+                    Some(format!(
+                        "it holds {} bytes, not the {declared} the archive declares: truncated or corrupt",
+                        member.size
+                    ))
+                } else if crc != Some(recorded_crc) {
+                    Some("its bytes do not match the CRC-32 the archive records: the entry was changed after the archive was written, or the archive is corrupt".to_string())
+                } else {
+                    None
+                };
+                if let Some(message) = corrupt {
+                    listing.fail(Problem::new(Some(&raw), ProblemKind::Corrupt, message));
+                    return Ok((listing, None));
+                }
                 member.name = name;
                 listing.members.push(member);
             }
@@ -234,13 +260,104 @@ fn zip_members(
                 listing.fail(Problem::new(
                     Some(&raw),
                     ProblemKind::Corrupt,
-                    format!("cannot decompress the entry (truncated or corrupt archive): {e}"),
+                    format!("cannot decompress the entry: {e}"),
                 ));
                 return Ok((listing, None));
             }
         }
     }
     Ok((listing, Some(archive.into_inner())))
+}
+
+/// Inflates deflate members. With the `libdeflate` feature, a member of at most
+/// [`Limits::max_whole_bytes`] (compressed and inflated) is read whole and inflated in one call,
+/// into buffers kept for the archive; every other member is streamed through flate2 (zlib-rs).
+/// Both give the same bytes and the same problems.
+#[derive(Default)]
+struct Inflater {
+    #[cfg(feature = "libdeflate")]
+    whole: Option<Whole>,
+}
+
+#[cfg(feature = "libdeflate")]
+struct Whole {
+    decompressor: libdeflater::Decompressor,
+    raw: Vec<u8>,
+    out: Vec<u8>,
+}
+
+impl Inflater {
+    fn inflate(
+        &mut self,
+        raw: &mut dyn Read,
+        compressed: u64,
+        sink: MemberSink,
+        limits: &Limits,
+        buf: &mut [u8],
+    ) -> Result<(Member, Option<u32>), MemberError> {
+        #[cfg(feature = "libdeflate")]
+        if sink.declared <= limits.max_whole_bytes && compressed <= limits.max_whole_bytes {
+            let whole = self.whole.get_or_insert_with(|| Whole {
+                decompressor: libdeflater::Decompressor::new(),
+                raw: Vec::new(),
+                out: Vec::new(),
+            });
+            return whole.inflate(raw, compressed, sink);
+        }
+        #[cfg(not(feature = "libdeflate"))]
+        let _ = (compressed, limits);
+        read_member(&mut flate2::read::DeflateDecoder::new(raw), sink, buf).map_err(|e| match e {
+            MemberError::Io(e)
+                if matches!(
+                    e.kind(),
+                    io::ErrorKind::InvalidInput
+                        | io::ErrorKind::InvalidData
+                        | io::ErrorKind::UnexpectedEof
+                ) =>
+            {
+                MemberError::Io(corrupt_deflate())
+            }
+            e => e,
+        })
+    }
+}
+
+/// The one error for deflate data that does not inflate, whichever inflater found it (zlib-rs
+/// tells a truncated stream from a corrupt one, libdeflate cannot).
+fn corrupt_deflate() -> io::Error {
+    io::Error::new(io::ErrorKind::InvalidData, "its deflate data is truncated or corrupt")
+}
+
+#[cfg(feature = "libdeflate")]
+impl Whole {
+    fn inflate(
+        &mut self,
+        raw: &mut dyn Read,
+        compressed: u64,
+        mut sink: MemberSink,
+    ) -> Result<(Member, Option<u32>), MemberError> {
+        // Both sizes are within `max_whole_bytes`: the buffers stay within it too.
+        self.raw.clear();
+        self.raw.reserve_exact(compressed as usize);
+        raw.take(compressed).read_to_end(&mut self.raw).map_err(MemberError::Io)?;
+        // One byte more than declared: a member that inflates past it runs out of room.
+        let room = sink.declared as usize + 1;
+        if self.out.len() < room {
+            self.out.resize(room, 0);
+        }
+        match self.decompressor.deflate_decompress(&self.raw, &mut self.out[..room]) {
+            Ok(n) => {
+                sink.feed(&self.out[..n]).map_err(MemberError::Problem)?;
+                Ok(sink.finish())
+            }
+            Err(libdeflater::DecompressionError::InsufficientSpace) => {
+                Err(MemberError::Problem(inflates_past(sink.declared)))
+            }
+            Err(libdeflater::DecompressionError::BadData) => {
+                Err(MemberError::Io(corrupt_deflate()))
+            }
+        }
+    }
 }
 
 /// The end of central directory record, read before the zip crate parses anything.
@@ -469,5 +586,124 @@ impl Seek for SequentialHasher {
         self.pos = target
             .ok_or_else(|| io::Error::new(io::ErrorKind::InvalidInput, "seek before the start"))?;
         Ok(self.pos)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::io::Write;
+
+    use super::*;
+
+    /// How a test member is damaged after it is compressed.
+    #[derive(Clone, Copy)]
+    enum Damage {
+        None,
+        /// The headers declare this many bytes fewer than the member holds.
+        DeclareFewer(u32),
+        /// The headers declare this many bytes more.
+        DeclareMore(u32),
+        /// The recorded CRC-32 is wrong.
+        Crc,
+        /// The compressed bytes end early.
+        Truncate,
+        /// The compressed bytes are not deflate.
+        Garbage,
+    }
+
+    /// A zip of deflated members, written by hand so that every header field can be wrong.
+    fn zip(members: &[(&str, &[u8], Damage)]) -> Vec<u8> {
+        let (mut out, mut central) = (Vec::new(), Vec::new());
+        for &(name, bytes, damage) in members {
+            let mut deflate = flate2::write::DeflateEncoder::new(Vec::new(), Default::default());
+            deflate.write_all(bytes).unwrap();
+            let mut data = deflate.finish().unwrap();
+            let mut crc = crc32fast::hash(bytes);
+            let mut size = bytes.len() as u32;
+            match damage {
+                Damage::None => {}
+                Damage::DeclareFewer(n) => size -= n,
+                Damage::DeclareMore(n) => size += n,
+                Damage::Crc => crc ^= 1,
+                Damage::Truncate => data.truncate(data.len() / 2),
+                Damage::Garbage => data.iter_mut().for_each(|b| *b = 0xff),
+            }
+            let header = out.len() as u32;
+            let fields = |sig: u32, central: bool| {
+                let mut h = sig.to_le_bytes().to_vec();
+                if central {
+                    h.extend(20u16.to_le_bytes()); // made by
+                }
+                h.extend(20u16.to_le_bytes()); // version needed
+                h.extend(0u16.to_le_bytes()); // flags
+                h.extend(8u16.to_le_bytes()); // deflate
+                h.extend(0u32.to_le_bytes()); // time, date
+                h.extend(crc.to_le_bytes());
+                h.extend((data.len() as u32).to_le_bytes());
+                h.extend(size.to_le_bytes());
+                h.extend((name.len() as u16).to_le_bytes());
+                h.extend(0u16.to_le_bytes()); // extra
+                if central {
+                    h.extend([0u8; 6]); // comment, disk, internal attributes
+                    h.extend(0o100644u32.wrapping_shl(16).to_le_bytes());
+                    h.extend(header.to_le_bytes());
+                }
+                h.extend(name.as_bytes());
+                h
+            };
+            out.extend(fields(0x0403_4b50, false));
+            out.extend(&data);
+            central.extend(fields(0x0201_4b50, true));
+        }
+        let start = out.len() as u32;
+        out.extend(&central);
+        out.extend(0x0605_4b50u32.to_le_bytes());
+        out.extend([0u8; 4]); // disks
+        out.extend((members.len() as u16).to_le_bytes());
+        out.extend((members.len() as u16).to_le_bytes());
+        out.extend((central.len() as u32).to_le_bytes());
+        out.extend(start.to_le_bytes());
+        out.extend(0u16.to_le_bytes());
+        out
+    }
+
+    /// Reads `bytes` as a zip with `limits`, every member hashed and kept as text.
+    fn read(bytes: &[u8], limits: Limits) -> Listing {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("a.whl");
+        std::fs::write(&path, bytes).unwrap();
+        read_zip(&path, &limits, true, &|_: &str| Want::Text).unwrap()
+    }
+
+    #[test]
+    fn whole_and_streamed_inflating_agree_on_every_damage() {
+        let text: Vec<u8> =
+            (0..50_000u32).flat_map(|i| format!("line {i}\n").into_bytes()).collect();
+        let streamed = Limits { max_whole_bytes: 0, ..Limits::default() };
+        let cases = [
+            (Damage::None, None),
+            (Damage::DeclareFewer(1), Some(ProblemKind::Oversized)),
+            (Damage::DeclareMore(1), Some(ProblemKind::Corrupt)),
+            (Damage::Crc, Some(ProblemKind::Corrupt)),
+            (Damage::Truncate, Some(ProblemKind::Corrupt)),
+            (Damage::Garbage, Some(ProblemKind::Corrupt)),
+        ];
+        for (damage, kind) in cases {
+            let bytes = zip(&[("a.txt", b"first", Damage::None), ("b.txt", &text, damage)]);
+            let whole = read(&bytes, Limits::default());
+            assert_eq!(whole, read(&bytes, streamed), "the two paths differ on {kind:?}");
+            let kinds: Vec<ProblemKind> = whole.problems.iter().map(|p| p.kind).collect();
+            assert_eq!(kinds, Vec::from_iter(kind), "{:?}", whole.problems);
+            assert_eq!(whole.text("a.txt"), Some(&b"first"[..]));
+            if kind.is_none() {
+                let member = whole.file("b.txt").unwrap();
+                assert_eq!(member.text.as_deref(), Some(&text[..]));
+                assert_eq!(member.sha256, Some(Sha256::digest(&text).into()));
+                assert_eq!(whole.file_sha256, Some(Sha256::digest(&bytes).into()));
+            } else {
+                assert!(whole.file("b.txt").is_none());
+                assert_eq!(whole.problems[0].entry.as_deref(), Some("b.txt"));
+            }
+        }
     }
 }
