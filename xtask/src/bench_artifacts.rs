@@ -4,8 +4,8 @@
 //! The artifacts (about `--mib` MiB, default 1024) are made once into
 //! `target/bench-artifacts/` by a Python script (below) from files every machine with Python
 //! and Rust has: one large wheel of the Rust toolchain's shared libraries and `.rlib`s (a wheel
-//! like torch's), and many wheels of 16 MiB of the Python standard library and `.rlib`s each,
-//! all deflated by `zipfile` like real wheels, with RECORD and a `SHA256SUMS`. The verifier is
+//! like torch's), and many wheels of at least 16 MiB of files each, drawn in turn from the
+//! Python standard library and the same binaries (so a few hold a large `.so`), all deflated by `zipfile` like real wheels, with RECORD and a `SHA256SUMS`. The verifier is
 //! a release build of `monorel`; both commands run `--runs` times (default 3) after a warm-up
 //! run, alternately, and the best time of each is compared (the page cache is warm for both).
 //! The figures go in `docs/benchmarks.md`.
