@@ -29,19 +29,32 @@ fn main() -> ExitCode {
     }
 }
 
-/// `cargo run -p xtask --features changelog -- <args>`; its exit status becomes ours (a failure
-/// is 1: xshell reports no code).
+/// `cargo run -p xtask --features changelog -- <args>`, built by xshell and run with the
+/// terminal's streams (stdin too: `release --edit` opens an editor); its exit code becomes ours,
+/// so that a refusal (2) stays a refusal.
 #[cfg(not(feature = "changelog"))]
 fn with_changelog_feature(root: &Path, args: &[OsString]) -> ExitCode {
-    let run = || -> xshell::Result<()> {
-        let sh = xshell::Shell::new()?;
-        sh.change_dir(root);
-        let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
-        let features = ["run", "--quiet", "--package", "xtask", "--features", "changelog", "--"];
-        sh.cmd(cargo).args(features).args(args).quiet().run()
+    let sh = match xshell::Shell::new() {
+        Ok(sh) => sh,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::FAILURE;
+        }
     };
-    match run() {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(_) => ExitCode::FAILURE,
+    sh.change_dir(root);
+    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    let features = ["run", "--quiet", "--package", "xtask", "--features", "changelog", "--"];
+    let mut command: std::process::Command = sh.cmd(cargo).args(features).args(args).into();
+    match command.status() {
+        Ok(status) => match status.code() {
+            Some(0) => ExitCode::SUCCESS,
+            Some(code) => ExitCode::from(u8::try_from(code).unwrap_or(1)),
+            // Killed by a signal.
+            None => ExitCode::FAILURE,
+        },
+        Err(e) => {
+            eprintln!("error: cannot run cargo: {e}");
+            ExitCode::FAILURE
+        }
     }
 }
