@@ -26,7 +26,7 @@
 //! push = false                       # push branch and tag (`git push --atomic`), as `--push`
 //! sign = false                       # sign the tag (git's `tag.gpgSign` also signs)
 //! next-dev = false                   # then commit the next development version (1.4.0-dev)
-//! commit-message = "chore(release): v{version}"
+//! commit-message = "chore(release): {tag}"
 //! changelog = "CHANGELOG.md"
 //! ```
 //!
@@ -85,7 +85,7 @@ impl Default for ReleaseConfig {
             push: false,
             sign: false,
             next_dev: false,
-            commit_message: "chore(release): v{version}".into(),
+            commit_message: "chore(release): {tag}".into(),
             changelog: "CHANGELOG.md".into(),
         }
     }
@@ -587,7 +587,7 @@ mod tests {
         assert_eq!(config.release.branches, ["main", "release/*"]);
         assert_eq!(config.release.pre_commit, ["cargo test"]);
         assert!(config.release.push && config.release.next_dev && !config.release.sign);
-        assert_eq!(config.release.commit_message, "chore(release): v{version}");
+        assert_eq!(config.release.commit_message, "chore(release): {tag}");
         assert_eq!(
             error("[release]\npush = \"yes\"\n"),
             "monorel.toml:Some(2): `release.push` must be `true` or `false` (help: write `push = true`)"

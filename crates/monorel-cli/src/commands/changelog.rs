@@ -25,7 +25,7 @@ mod imp {
     use anyhow::{Context, bail};
     use monorel::{
         apply,
-        changelog::{self, Plan, Request, TagPattern},
+        changelog::{self, Plan, Request},
         git::Repo,
         repo,
     };
@@ -38,10 +38,12 @@ mod imp {
     pub(crate) fn run(dir: &Path, args: &ChangelogArgs) -> anyhow::Result<ExitCode> {
         let root =
             Repo::discover(dir).map_or_else(|| dir.to_path_buf(), |r| r.root().to_path_buf());
-        let mut request = Request::default();
-        if let Some(name) = &args.group {
-            group_request(&root, name, &mut request)?;
-        }
+        // The changelog `[release] changelog` names, which the release promotes.
+        let root_changelog = crate::commands::load_config(&root)?.release.changelog;
+        let mut request = match &args.group {
+            Some(name) => group_request(&root, name, &root_changelog)?,
+            None => Request { changelog: root_changelog.into(), ..Request::default() },
+        };
         let shown = request.changelog.display().to_string().replace('\\', "/");
         if let Some(version) = &args.notes {
             let bytes = fs::read(root.join(&request.changelog))
@@ -84,8 +86,9 @@ mod imp {
 
     /// The request for group `name`: its tag format, its packages' directories, and the
     /// changelog in the directory they share.
-    fn group_request(root: &Path, name: &str, request: &mut Request) -> anyhow::Result<()> {
-        let snapshot = super::super::load(root)?;
+    /// `--group NAME`: the group's changelog, tags and directories (`Request::for_group`).
+    fn group_request(root: &Path, name: &str, root_changelog: &str) -> anyhow::Result<Request> {
+        let snapshot = crate::commands::load(root)?;
         let model = repo::discover(&snapshot);
         let Some(group) = model.group(name) else {
             let names: Vec<&str> = model.groups.iter().map(|g| g.name.as_str()).collect();
@@ -94,35 +97,7 @@ mod imp {
                 names.join(", ")
             );
         };
-        request.tag_pattern = group.tag.parse::<TagPattern>()?;
-        let mut dirs: Vec<String> = model
-            .packages
-            .iter()
-            .filter(|p| group.packages.contains(&p.id))
-            .map(|p| p.dir.trim_end_matches('/').to_string())
-            .collect();
-        dirs.sort();
-        dirs.dedup();
-        let common = common_dir(&dirs);
-        request.paths = if dirs.iter().any(String::is_empty) { Vec::new() } else { dirs.clone() };
-        request.changelog = match (common.is_empty(), dirs.iter().any(String::is_empty)) {
-            (false, _) => Path::new(&common).join("CHANGELOG.md"),
-            (true, true) => "CHANGELOG.md".into(),
-            (true, false) => format!("CHANGELOG-{name}.md").into(),
-        };
-        Ok(())
-    }
-
-    /// The longest directory every one of `dirs` is in (`""` for the root).
-    fn common_dir(dirs: &[String]) -> String {
-        let Some(first) = dirs.first() else { return String::new() };
-        let mut common: Vec<&str> = first.split('/').collect();
-        for dir in &dirs[1..] {
-            let parts: Vec<&str> = dir.split('/').collect();
-            let n = common.iter().zip(&parts).take_while(|(a, b)| a == b).count();
-            common.truncate(n);
-        }
-        common.join("/")
+        Ok(Request::for_group(&model, group, root_changelog)?)
     }
 
     fn what_changes(plan: &Plan) -> String {
@@ -181,23 +156,5 @@ mod imp {
             .header(&from, &format!("b/{path}"))
             .missing_newline_hint(true)
             .to_string()
-    }
-
-    #[cfg(test)]
-    mod tests {
-        use super::common_dir;
-
-        #[test]
-        fn common_directories() {
-            let check = |dirs: &[&str], expected: &str| {
-                let dirs: Vec<String> = dirs.iter().map(|d| d.to_string()).collect();
-                assert_eq!(common_dir(&dirs), expected, "{dirs:?}");
-            };
-            check(&["sdk"], "sdk");
-            check(&["sdk/python", "sdk/rust"], "sdk");
-            check(&["sdk", "sdkx"], "");
-            check(&["crates/a", "charts/a"], "");
-            check(&[], "");
-        }
     }
 }

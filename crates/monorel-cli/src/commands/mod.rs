@@ -27,15 +27,24 @@ pub(crate) fn dispatch(dir: &Path, command: Command) -> anyhow::Result<ExitCode>
 
 /// Loads the repository at `dir`, rendering a configuration error with its file, line and fix.
 pub(crate) fn load(dir: &Path) -> anyhow::Result<monorel::repo::Snapshot> {
-    match monorel::repo::load(dir) {
-        Ok(snapshot) => Ok(snapshot),
-        Err(monorel::repo::LoadError::Config(e)) => {
+    monorel::repo::load(dir).map_err(load_error)
+}
+
+/// The configuration alone (`monorel.toml` or `[workspace.metadata.monorel]`).
+#[cfg_attr(not(feature = "changelog"), allow(dead_code))]
+pub(crate) fn load_config(dir: &Path) -> anyhow::Result<monorel::config::Config> {
+    monorel::repo::load_config(dir).map_err(load_error)
+}
+
+fn load_error(e: monorel::repo::LoadError) -> anyhow::Error {
+    match e {
+        monorel::repo::LoadError::Config(e) => {
             let location = match e.line {
                 Some(line) => format!("{}:{line}", e.path),
                 None => e.path.clone(),
             };
-            anyhow::bail!("`{location}`: {}\nhelp: {}", e.message, e.help)
+            anyhow::anyhow!("`{location}`: {}\nhelp: {}", e.message, e.help)
         }
-        Err(e) => Err(e.into()),
+        e => e.into(),
     }
 }

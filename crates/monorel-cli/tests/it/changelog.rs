@@ -437,3 +437,21 @@ fn a_group_changelog_has_only_the_commits_touching_its_paths() {
     .assert_eq(&transcript(&repo.monorel(&["changelog", "--group", "nope"])));
     assert!(!repo.path().join("CHANGELOG.md").exists());
 }
+
+#[test]
+fn the_changelog_is_the_one_the_release_configuration_names() {
+    let repo = TestRepo::new();
+    repo.write("monorel.toml", "[release]\nchangelog = \"docs/CHANGES.md\"\n")
+        .write("pyproject.toml", "[project]\nname = \"contd\"\nversion = \"1.0.0\"\n")
+        .commit("chore: set up");
+    repo.write("a.py", "1").commit("feat: add a client");
+    let output = repo.monorel(&["changelog"]);
+    expect![[r#"
+        exit: 0
+        --- stdout
+        `docs/CHANGES.md`: [Unreleased] 1 entry added, 0 kept (2 commits)
+    "#]]
+    .assert_eq(&transcript(&output));
+    assert!(repo.read("docs/CHANGES.md").contains("- Add a client\n"));
+    assert!(!repo.path().join("CHANGELOG.md").exists());
+}

@@ -457,3 +457,57 @@ fn edited_release_notes_go_into_the_changelog_and_the_tag() {
     );
     assert_eq!(fingerprint(&repo), before);
 }
+
+#[test]
+fn releasing_one_group_of_several_promotes_its_own_changelog_from_its_own_commits() {
+    let repo = TestRepo::new();
+    repo.write("monorel.toml", "[groups.sdk]\npaths = [\"sdk/\"]\ntag = \"sdk-v{version}\"\n\n[groups.app]\npaths = [\"app/\"]\n")
+        .write("sdk/pyproject.toml", "[project]\nname = \"acme-sdk\"\nversion = \"0.1.0\"\n")
+        .write("app/pyproject.toml", "[project]\nname = \"acme-app\"\nversion = \"2.0.0\"\n")
+        .write("CHANGELOG.md", "# Changelog\n\n## [Unreleased]\n")
+        .commit("chore: set up")
+        .tag("sdk-v0.1.0");
+    repo.write("app/main.py", "1").commit("feat(app): add a window");
+    repo.write("sdk/b.py", "1").commit("fix(sdk): retry on timeouts");
+    repo.with_remote();
+    // `auto` sees only the sdk's commits: a fix, so a patch release (the app's feat is not it).
+    let output = run(&repo, &["release", "auto", "--group", "sdk", "--execute"]);
+    assert!(output.status.success(), "{}", transcript(&output));
+    expect![[r#"
+        chore(release): sdk-v0.1.1
+
+
+         sdk/CHANGELOG.md   | 14 ++++++++++++++
+         sdk/pyproject.toml |  2 +-
+         2 files changed, 15 insertions(+), 1 deletion(-)
+    "#]]
+    .assert_eq(&repo.git(&["show", "--stat", "--format=%s%n", "HEAD"]));
+    let changelog = repo.read("sdk/CHANGELOG.md");
+    let body = &changelog[changelog.find("## [Unreleased]").unwrap()..];
+    let body: String =
+        body.lines().take_while(|l| !l.starts_with('[')).map(|l| format!("{l}\n")).collect();
+    expect![[r#"
+        ## [Unreleased]
+
+        ## [0.1.1] - 2024-05-01
+
+        ### Fixed
+
+        - **sdk**: Retry on timeouts
+    "#]]
+    .assert_eq(&body);
+    expect![[r#"
+        tag ### Fixed
+
+        - **sdk**: Retry on timeouts
+
+    "#]]
+    .assert_eq(&repo.git(&[
+        "for-each-ref",
+        "--format=%(objecttype) %(contents)",
+        "refs/tags/sdk-v0.1.1",
+    ]));
+    // The root changelog and the other group are untouched.
+    assert_eq!(repo.read("CHANGELOG.md"), "# Changelog\n\n## [Unreleased]\n");
+    assert!(repo.read("app/pyproject.toml").contains("version = \"2.0.0\""));
+}

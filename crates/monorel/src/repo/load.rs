@@ -159,17 +159,7 @@ pub fn load(root: &Path) -> Result<Snapshot, LoadError> {
         Some(repo) => (git_files(&repo, root)?, "git"),
         None => (walk(root), "walk"),
     };
-    let read = |path: &str| read(root, path);
-    let config = match read(config::FILE_NAME)? {
-        Some(bytes) => Config::parse_file(config::FILE_NAME, &String::from_utf8_lossy(&bytes))?,
-        None => match read("Cargo.toml")? {
-            Some(bytes) => {
-                Config::from_cargo_manifest("Cargo.toml", &String::from_utf8_lossy(&bytes))?
-                    .unwrap_or_default()
-            }
-            None => Config::default(),
-        },
-    };
+    let config = load_config(root)?;
     if !config.exclude.is_empty() {
         files.retain(|f| !config.exclude.iter().any(|prefix| under(f, prefix)));
     }
@@ -193,6 +183,22 @@ pub fn load(root: &Path) -> Result<Snapshot, LoadError> {
     let followed = discover::followed_files(&snapshot);
     read_into(&mut snapshot, followed)?;
     Ok(snapshot)
+}
+
+/// The configuration of the repository at `root`: `monorel.toml`, else the root `Cargo.toml`'s
+/// `[workspace.metadata.monorel]`, else the defaults.
+pub fn load_config(root: &Path) -> Result<Config, LoadError> {
+    let read = |path: &str| read(root, path);
+    Ok(match read(config::FILE_NAME)? {
+        Some(bytes) => Config::parse_file(config::FILE_NAME, &String::from_utf8_lossy(&bytes))?,
+        None => match read("Cargo.toml")? {
+            Some(bytes) => {
+                Config::from_cargo_manifest("Cargo.toml", &String::from_utf8_lossy(&bytes))?
+                    .unwrap_or_default()
+            }
+            None => Config::default(),
+        },
+    })
 }
 
 /// The bytes of `path` below `root`, or `None` when there is no such file.

@@ -17,7 +17,7 @@ mod python;
 use std::{collections::BTreeMap, fmt, path::PathBuf};
 
 pub use discover::discover;
-pub use load::{Listing, LoadError, load};
+pub use load::{Listing, LoadError, load, load_config};
 pub use plan::{BumpPlan, BumpRequest, PlanError, PlannedFile, plan_bump};
 
 use crate::{

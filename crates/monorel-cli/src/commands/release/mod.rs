@@ -71,13 +71,20 @@ mod imp {
             (None, [only]) => Some(only.clone()),
             _ => None,
         };
-        let tag_pattern: TagPattern =
-            group.as_ref().map_or("v{version}", |g| g.tag.as_str()).parse()?;
-        let changelog_request = Request {
-            changelog: config.changelog.clone().into(),
-            tag_pattern: tag_pattern.clone(),
-            ..Request::default()
+        // One group of several (`--group`) has its own changelog and commits, as
+        // `monorel changelog --group` writes them; otherwise the `[release] changelog`.
+        let changelog_request = match (&args.group, &group) {
+            (Some(_), Some(g)) if model.groups.len() > 1 => {
+                Request::for_group(&model, g, &config.changelog)?
+            }
+            _ => Request {
+                changelog: config.changelog.clone().into(),
+                tag_pattern: group.as_ref().map_or("v{version}", |g| g.tag.as_str()).parse()?,
+                ..Request::default()
+            },
         };
+        let tag_pattern: TagPattern = changelog_request.tag_pattern.clone();
+        let changelog_path = changelog_request.changelog.display().to_string().replace('\\', "/");
         let changelog_snapshot = changelog::load(repo.root(), &changelog_request)?;
 
         let mut problems: Vec<Problem> = Vec::new();
@@ -138,7 +145,7 @@ mod imp {
             ReleaseRequest { push, no_hooks: args.no_hooks, allow_empty: args.allow_empty };
         let plan = release::plan_release(
             bump,
-            &config.changelog,
+            &changelog_path,
             generated.before.clone(),
             &generated.after,
             &date,
