@@ -14,13 +14,15 @@ mod document;
 mod history;
 mod links;
 mod load;
+mod promote;
 mod rules;
 
 use std::{collections::HashSet, io, path::PathBuf};
 
-pub use document::{HEADER, MergeStats, Promotion, notes, promote};
+pub use document::{HEADER, MergeStats};
 pub use links::Forge;
 pub use load::{CLIFF_TOML, Snapshot, load};
+pub use promote::{Promotion, notes, promote};
 pub use rules::{Section, TagPattern};
 
 /// `git log` output in [`crate::git::LOG_FORMAT`], split into commits (also for `release auto`).

@@ -1,0 +1,235 @@
+//! What a release does to the changelog: [`promote`] moves `[Unreleased]` under the new version
+//! and sets the comparison links; [`notes`] gives one section's body, for the tag and forges.
+
+use super::{
+    ChangelogError,
+    document::{Doc, Heading, assemble, decode, encode, set_links},
+    links::Forge,
+    rules::TagPattern,
+};
+use crate::version::Version;
+
+/// A request to move `[Unreleased]` under a version: what the release command asks for.
+#[derive(Debug, Clone)]
+pub struct Promotion<'a> {
+    /// The version being released.
+    pub version: &'a Version,
+    /// Its date, `YYYY-MM-DD`.
+    pub date: &'a str,
+    /// How the version's tag is spelled.
+    pub tag_pattern: &'a TagPattern,
+    /// The forge, for the comparison links; when `None`, the one the existing links point at.
+    pub forge: Option<&'a Forge>,
+}
+
+/// Moves the `[Unreleased]` entries under `## [version] - date`, leaves an empty
+/// `[Unreleased]` above it, and updates the comparison links (`[unreleased]` compares the new
+/// tag with `HEAD`; `[version]` compares the previous release's tag with the new one).
+pub fn promote(path: &str, changelog: &[u8], p: &Promotion<'_>) -> Result<Vec<u8>, ChangelogError> {
+    let (text, encoding) = decode(path, changelog)?;
+    let doc = Doc::parse(&text);
+    let version = p.version.to_string();
+    if doc.parts.iter().any(|part| part.heading == Heading::Release(version.clone())) {
+        return Err(ChangelogError::Document {
+            message: format!("`{path}` already has a section for {version}"),
+            help: "choose another version, or remove that section first".into(),
+        });
+    }
+    let Some(u) = doc.unreleased() else {
+        return Err(ChangelogError::Document {
+            message: format!("`{path}` has no `## [Unreleased]` section to promote"),
+            help: "run `monorel changelog` first: it writes one".into(),
+        });
+    };
+    let previous = doc.parts.iter().find_map(|part| match &part.heading {
+        Heading::Release(v) => Some(v.clone()),
+        _ => None,
+    });
+    let mut parts: Vec<String> = Vec::new();
+    for (i, part) in doc.parts.iter().enumerate() {
+        if i == u {
+            parts.push(format!("{}\n", part.line.trim_end_matches('\n')));
+            let body = part.body.trim_start_matches('\n');
+            parts.push(format!("## [{version}] - {}\n\n{body}", p.date));
+        } else {
+            parts.push(format!("{}{}", part.line, part.body));
+        }
+    }
+    let inferred = doc.forge();
+    let forge = p.forge.or(inferred.as_ref());
+    let mut links = doc.links_text.to_string();
+    if let Some(forge) = forge {
+        let tag = p.tag_pattern.tag_for(p.version);
+        let mut wanted = vec![("unreleased".to_string(), forge.compare_url(&tag, "HEAD"))];
+        let release_url = match previous.as_deref().and_then(|v| Version::parse(v).ok()) {
+            Some(prev) => forge.compare_url(&p.tag_pattern.tag_for(&prev), &tag),
+            None => forge.tag_url(&tag),
+        };
+        wanted.push((version.clone(), release_url));
+        if let Some(new) = set_links(&doc, &wanted) {
+            links = new;
+        }
+    }
+    Ok(encode(&assemble(doc.header, &parts, &links), encoding))
+}
+
+/// The body of the section for `version` (a leading `v` is ignored), without surrounding blank
+/// lines: the release notes a forge release takes.
+pub fn notes(path: &str, changelog: &[u8], version: &str) -> Result<String, ChangelogError> {
+    let (text, _) = decode(path, changelog)?;
+    let doc = Doc::parse(&text);
+    let wanted = version.trim().trim_start_matches('v');
+    let same = |v: &str| match (Version::parse(v), Version::parse(wanted)) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => v == wanted,
+    };
+    let part = doc.parts.iter().find(|p| matches!(&p.heading, Heading::Release(v) if same(v)));
+    match part {
+        Some(part) => Ok(format!("{}\n", part.body.trim_matches('\n').trim_end())),
+        None => {
+            let known: Vec<&str> = doc
+                .parts
+                .iter()
+                .filter_map(|p| match &p.heading {
+                    Heading::Release(v) => Some(v.as_str()),
+                    _ => None,
+                })
+                .collect();
+            Err(ChangelogError::Document {
+                message: format!("`{path}` has no section for {wanted}"),
+                help: if known.is_empty() {
+                    "it has no released section yet".into()
+                } else {
+                    format!("it has: {}", known.join(", "))
+                },
+            })
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use expect_test::{Expect, expect};
+
+    use super::*;
+    use crate::changelog::document::tests::DOC;
+
+    fn check_promote(text: &str, version: &str, expect: Expect) {
+        let pattern = TagPattern::default();
+        let v = Version::parse(version).unwrap();
+        let p = Promotion { version: &v, date: "2024-03-01", tag_pattern: &pattern, forge: None };
+        let out = match promote("CHANGELOG.md", text.as_bytes(), &p) {
+            Ok(bytes) => String::from_utf8(bytes).unwrap(),
+            Err(e) => format!("error: {e}"),
+        };
+        expect.assert_eq(&out);
+    }
+
+    #[test]
+    fn promotion_moves_unreleased_and_keeps_the_links_right() {
+        check_promote(
+            DOC,
+            "1.2.0",
+            expect![[r#"
+                # Changelog
+
+                Intro.
+
+                ## [Unreleased]
+
+                ## [1.2.0] - 2024-03-01
+
+                ### Added
+
+                - New
+
+                ## [1.1.0] - 2024-02-01
+
+                ### Fixed
+
+                - Old fix
+
+                ## [1.0.0] - 2024-01-01
+
+                - First
+
+                [unreleased]: https://github.com/acme/widget/compare/v1.2.0...HEAD
+                [1.2.0]: https://github.com/acme/widget/compare/v1.1.0...v1.2.0
+                [1.1.0]: https://github.com/acme/widget/compare/v1.0.0...v1.1.0
+                [1.0.0]: https://github.com/acme/widget/releases/tag/v1.0.0
+            "#]],
+        );
+        check_promote(
+            "# Changelog\n\n## [Unreleased]\n\n### Added\n\n- First\n\n[unreleased]: https://github.com/acme/widget/commits/main\n",
+            "0.1.0",
+            expect![[r#"
+                # Changelog
+
+                ## [Unreleased]
+
+                ## [0.1.0] - 2024-03-01
+
+                ### Added
+
+                - First
+
+                [unreleased]: https://github.com/acme/widget/compare/v0.1.0...HEAD
+                [0.1.0]: https://github.com/acme/widget/releases/tag/v0.1.0
+            "#]],
+        );
+        check_promote(
+            DOC,
+            "1.1.0",
+            expect![
+                "error: `CHANGELOG.md` already has a section for 1.1.0\nhelp: choose another version, or remove that section first"
+            ],
+        );
+        check_promote(
+            "# Changelog\n",
+            "1.0.0",
+            expect![
+                "error: `CHANGELOG.md` has no `## [Unreleased]` section to promote\nhelp: run `monorel changelog` first: it writes one"
+            ],
+        );
+    }
+
+    #[test]
+    fn promotion_keeps_crlf_and_bom() {
+        let text = format!("\u{feff}{}", DOC.replace('\n', "\r\n"));
+        let pattern = TagPattern::default();
+        let v = Version::new(1, 2, 0);
+        let p = Promotion { version: &v, date: "2024-03-01", tag_pattern: &pattern, forge: None };
+        let out = promote("CHANGELOG.md", text.as_bytes(), &p).unwrap();
+        assert!(out.starts_with(b"\xEF\xBB\xBF# Changelog\r\n"));
+        assert!(!String::from_utf8(out).unwrap().replace("\r\n", "").contains('\n'));
+    }
+
+    #[test]
+    fn notes_print_one_section() {
+        let check = |version: &str, expect: Expect| {
+            let out = match notes("CHANGELOG.md", DOC.as_bytes(), version) {
+                Ok(text) => text,
+                Err(e) => format!("error: {e}"),
+            };
+            expect.assert_eq(&out);
+        };
+        check(
+            "1.1.0",
+            expect![[r#"
+            ### Fixed
+
+            - Old fix
+        "#]],
+        );
+        check(
+            "v1.0.0",
+            expect![[r#"
+            - First
+        "#]],
+        );
+        check(
+            "2.0.0",
+            expect!["error: `CHANGELOG.md` has no section for 2.0.0\nhelp: it has: 1.1.0, 1.0.0"],
+        );
+    }
+}
