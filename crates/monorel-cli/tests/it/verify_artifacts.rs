@@ -610,3 +610,36 @@ fn the_version_sites_are_a_source_and_a_tag_that_disagrees_with_them_fails() {
     "#]]
     .assert_eq(&out);
 }
+
+/// One group of several: its configured artifact locations, its tag format, its version sites
+/// and its own changelog.
+#[test]
+fn a_group_is_verified_from_its_locations_tag_sites_and_changelog() {
+    let repo = TestRepo::new();
+    repo.write(".gitignore", "dist/\n")
+        .write(
+            "monorel.toml",
+            "[groups.sdk]\npaths = [\"sdk/\"]\ntag = \"sdk-v{version}\"\nartifacts = [\"sdk/dist/\"]\n\n[groups.app]\npaths = [\"app/\"]\n",
+        )
+        .write("sdk/pyproject.toml", "[project]\nname = \"tiny-pkg\"\nversion = \"1.2.0\"\n")
+        .write("app/pyproject.toml", "[project]\nname = \"app\"\nversion = \"7.0.0\"\n")
+        .write("CHANGELOG.md", "# Changelog\n\n## [Unreleased]\n\n## [7.0.0] - 2024-01-01\n")
+        .write("sdk/CHANGELOG.md", "# Changelog\n\n## [Unreleased]\n\n## [1.2.0] - 2024-05-01\n")
+        .commit("chore(release): sdk-v1.2.0")
+        .tag("sdk-v1.2.0");
+    fs::create_dir_all(repo.path().join("sdk/dist")).unwrap();
+    python(&repo.path().join("sdk"), "m.wheel('dist', 'tiny-pkg', '1.2.0')");
+    let output = repo.monorel(&["verify-artifacts", "--group", "sdk"]);
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let release: Vec<String> = stdout
+        .lines()
+        .filter(|l| l.contains("  release  "))
+        .map(|l| l.split_whitespace().collect::<Vec<_>>().join(" "))
+        .collect();
+    expect![[r#"
+        ok release release version: `1.2.0` from tag `sdk-v1.2.0` at HEAD, the version sites of group `sdk`
+        ok release changelog: `sdk/CHANGELOG.md:5` has the section for `1.2.0` dated 2024-05-01"#]]
+    .assert_eq(&release.join("\n"));
+    assert!(output.status.success(), "{}", transcript(&output));
+    assert!(stdout.contains("sdk/dist/tiny_pkg-1.2.0-py3-none-any.whl"), "{stdout}");
+}

@@ -130,8 +130,9 @@ pub struct Request {
     pub expected: Vec<Expected>,
     /// Who says what the release version is (`--version`, the tag at HEAD, the version sites).
     pub claims: Vec<release::Claim>,
-    /// The changelog, when the repository has one.
-    pub changelog: Option<PathBuf>,
+    /// The changelog, when the repository has one: its path, and its name in messages (relative
+    /// to the repository's root).
+    pub changelog: Option<(PathBuf, String)>,
     /// Whether `SHA256SUMS` is to be (re)written rather than verified.
     pub write_checksums: bool,
     /// The chart `appVersion` policy.
@@ -189,8 +190,8 @@ pub struct Loaded {
     pub artifacts: Vec<(Found, Result<Listing, String>)>,
     /// The checksum files and their text (or why they could not be read).
     pub checksum_files: Vec<(Found, Result<String, String>)>,
-    /// The changelog's path and text, when there is one.
-    pub changelog: Option<(PathBuf, String)>,
+    /// The changelog's name in messages and its text, when there is one.
+    pub changelog: Option<(String, String)>,
 }
 
 /// The result of one check.
@@ -366,8 +367,8 @@ pub fn load(request: &Request) -> Result<Loaded, Error> {
     let hash = |path: &Path| request.write_checksums || covered.iter().any(|c| c == path);
     let listings = read_all(&artifacts, &request.limits, &hash);
     let changelog = match &request.changelog {
-        Some(path) => match fs::read_to_string(path) {
-            Ok(text) => Some((path.clone(), text)),
+        Some((path, shown)) => match fs::read_to_string(path) {
+            Ok(text) => Some((shown.clone(), text)),
             Err(e) if e.kind() == io::ErrorKind::NotFound => None,
             Err(source) => return Err(Error::Io { path: path.clone(), source }),
         },
@@ -433,9 +434,9 @@ pub fn check(loaded: &Loaded, request: &Request) -> Result<Report, Error> {
         .iter()
         .map(|(found, listing)| check_artifact(found, listing, &version, request))
         .collect();
-    if let Some((path, text)) = &loaded.changelog {
+    if let Some((shown, text)) = &loaded.changelog {
         release.push(release::changelog_check(
-            path,
+            shown,
             text,
             &version,
             release::is_tagged(&request.claims),

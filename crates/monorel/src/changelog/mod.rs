@@ -57,48 +57,21 @@ pub struct Request {
 }
 
 impl Request {
-    /// What a changelog of `group` covers: its tag format, the commits touching its packages'
-    /// directories, and the changelog in the directory they share (`CHANGELOG-{name}.md` at the
-    /// root when they share none). When one of its packages is at the root, every commit counts
-    /// and the changelog is `root_changelog`.
+    /// What a changelog of `group` covers ([`crate::repo::Model::scope_of`]): its tag format,
+    /// the commits touching its packages' directories, and its changelog file.
     pub fn for_group(
         model: &crate::repo::Model,
         group: &crate::repo::Group,
         root_changelog: &str,
     ) -> Result<Request, ChangelogError> {
-        let mut dirs: Vec<&str> = model
-            .packages
-            .iter()
-            .filter(|p| group.packages.contains(&p.id))
-            .map(|p| p.dir.trim_end_matches('/'))
-            .collect();
-        dirs.sort_unstable();
-        dirs.dedup();
-        let at_root = dirs.iter().any(|d| d.is_empty());
-        let common = common_dir(&dirs);
-        let changelog = match (at_root, common.is_empty()) {
-            (true, _) => PathBuf::from(root_changelog),
-            (false, false) => PathBuf::from(common).join("CHANGELOG.md"),
-            (false, true) => format!("CHANGELOG-{}.md", group.name).into(),
-        };
+        let scope = model.scope_of(group, root_changelog);
         Ok(Request {
-            changelog,
+            changelog: scope.changelog.into(),
             tag_pattern: group.tag.parse()?,
-            paths: if at_root { Vec::new() } else { dirs.iter().map(|d| d.to_string()).collect() },
+            paths: scope.dirs,
             ..Request::default()
         })
     }
-}
-
-/// The longest directory every one of `dirs` is in (`""` for the root).
-fn common_dir(dirs: &[&str]) -> String {
-    let Some(first) = dirs.first() else { return String::new() };
-    let mut common: Vec<&str> = first.split('/').collect();
-    for dir in &dirs[1..] {
-        let n = common.iter().zip(dir.split('/')).take_while(|(a, b)| **a == *b).count();
-        common.truncate(n);
-    }
-    common.join("/")
 }
 
 impl Default for Request {
@@ -398,18 +371,6 @@ fn civil_date(secs: i64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn common_directories() {
-        let check = |dirs: &[&str], expected: &str| {
-            assert_eq!(common_dir(dirs), expected, "{dirs:?}");
-        };
-        check(&["sdk"], "sdk");
-        check(&["sdk/python", "sdk/rust"], "sdk");
-        check(&["sdk", "sdkx"], "");
-        check(&["crates/a", "charts/a"], "");
-        check(&[], "");
-    }
 
     #[test]
     fn dates() {

@@ -182,6 +182,26 @@ impl Group {
     }
 }
 
+/// What belongs to one group in the tree ([`Model::scope_of`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Scope {
+    /// Its packages' directories, relative to the root; empty when it covers the whole tree.
+    pub dirs: Vec<String>,
+    /// Its changelog, relative to the root.
+    pub changelog: String,
+}
+
+/// The longest directory every one of `dirs` is in (`""` for the root).
+fn common_dir(dirs: &[&str]) -> String {
+    let Some(first) = dirs.first() else { return String::new() };
+    let mut common: Vec<&str> = first.split('/').collect();
+    for dir in &dirs[1..] {
+        let n = common.iter().zip(dir.split('/')).take_while(|(a, b)| **a == *b).count();
+        common.truncate(n);
+    }
+    common.join("/")
+}
+
 /// Something in the repository that stops a bump, or that `versions --check` reports.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Problem {
@@ -216,6 +236,31 @@ impl Model {
         self.groups.iter().find(|g| g.name == name)
     }
 
+    /// What belongs to `group` in the tree: its packages' directories, and its changelog (in the
+    /// directory they share; `CHANGELOG-{name}.md` at the root when they share none). A group
+    /// with a package at the root, or the only group, covers the whole tree and has
+    /// `root_changelog`.
+    pub fn scope_of(&self, group: &Group, root_changelog: &str) -> Scope {
+        let mut dirs: Vec<&str> = self
+            .packages
+            .iter()
+            .filter(|p| group.packages.contains(&p.id))
+            .map(|p| p.dir.trim_end_matches('/'))
+            .collect();
+        dirs.sort_unstable();
+        dirs.dedup();
+        if self.groups.len() <= 1 || dirs.iter().any(|d| d.is_empty()) {
+            return Scope { dirs: Vec::new(), changelog: root_changelog.to_string() };
+        }
+        let common = common_dir(&dirs);
+        let changelog = if common.is_empty() {
+            format!("CHANGELOG-{}.md", group.name)
+        } else {
+            format!("{common}/CHANGELOG.md")
+        };
+        Scope { dirs: dirs.iter().map(|d| d.to_string()).collect(), changelog }
+    }
+
     /// The problems that stop group `name`: its own, and those of no group in particular.
     pub fn problems_of(&self, name: &str) -> Vec<Problem> {
         self.problems
@@ -223,5 +268,22 @@ impl Model {
             .filter(|p| p.group.as_deref().is_none_or(|g| g == name))
             .cloned()
             .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn common_directories() {
+        let check = |dirs: &[&str], expected: &str| {
+            assert_eq!(common_dir(dirs), expected, "{dirs:?}");
+        };
+        check(&["sdk"], "sdk");
+        check(&["sdk/python", "sdk/rust"], "sdk");
+        check(&["sdk", "sdkx"], "");
+        check(&["crates/a", "charts/a"], "");
+        check(&[], "");
     }
 }

@@ -71,17 +71,11 @@ mod imp {
             (None, [only]) => Some(only.clone()),
             _ => None,
         };
-        // One group of several (`--group`) has its own changelog and commits, as
-        // `monorel changelog --group` writes them; otherwise the `[release] changelog`.
-        let changelog_request = match (&args.group, &group) {
-            (Some(_), Some(g)) if model.groups.len() > 1 => {
-                Request::for_group(&model, g, &config.changelog)?
-            }
-            _ => Request {
-                changelog: config.changelog.clone().into(),
-                tag_pattern: group.as_ref().map_or("v{version}", |g| g.tag.as_str()).parse()?,
-                ..Request::default()
-            },
+        // The group's changelog and commits, as `monorel changelog --group` writes them (the
+        // `[release] changelog` and every commit unless it is one group of several).
+        let changelog_request = match &group {
+            Some(g) => Request::for_group(&model, g, &config.changelog)?,
+            None => Request { changelog: config.changelog.clone().into(), ..Request::default() },
         };
         let tag_pattern: TagPattern = changelog_request.tag_pattern.clone();
         let changelog_path = changelog_request.changelog.display().to_string().replace('\\', "/");

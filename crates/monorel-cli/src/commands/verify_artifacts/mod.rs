@@ -25,7 +25,8 @@ const DEFAULT_LOCATIONS: [&str; 2] = ["dist", "target/package"];
 pub(crate) fn run(dir: &Path, args: &VerifyArtifactsArgs) -> anyhow::Result<ExitCode> {
     let repo = git::Repo::discover(dir);
     let root = repo.as_ref().map_or_else(|| dir.to_path_buf(), |r| r.root().to_path_buf());
-    let group = group(dir, args)?;
+    let (group, root_changelog) = group(dir, args)?;
+    let changelog = group.as_ref().map_or(root_changelog, |g| g.changelog.clone());
     let claims = claims(args, repo.as_ref(), group.as_ref())?;
     let paths: Vec<PathBuf> = match (&group, args.paths.is_empty()) {
         (Some(g), true) if !g.artifacts.is_empty() => {
@@ -38,7 +39,7 @@ pub(crate) fn run(dir: &Path, args: &VerifyArtifactsArgs) -> anyhow::Result<Exit
         locations,
         expected: args.expect.clone(),
         claims,
-        changelog: Some(root.join("CHANGELOG.md")),
+        changelog: Some((root.join(&changelog), changelog)),
         write_checksums: args.write_checksums,
         ..artifacts::Request::default()
     };
@@ -80,10 +81,14 @@ struct GroupInfo {
     version: Option<version::Version>,
     tag: String,
     artifacts: Vec<String>,
+    /// Its changelog, relative to the root (`Model::scope_of`).
+    changelog: String,
 }
 
-fn group(dir: &Path, args: &VerifyArtifactsArgs) -> anyhow::Result<Option<GroupInfo>> {
+/// The group, and the changelog `[release] changelog` names.
+fn group(dir: &Path, args: &VerifyArtifactsArgs) -> anyhow::Result<(Option<GroupInfo>, String)> {
     let snapshot = super::load(dir)?;
+    let root_changelog = snapshot.config.release.changelog.clone();
     let model = repo::discover(&snapshot);
     let group = match (&args.group, model.groups.as_slice()) {
         (Some(name), groups) => match groups.iter().find(|g| &g.name == name) {
@@ -99,7 +104,7 @@ fn group(dir: &Path, args: &VerifyArtifactsArgs) -> anyhow::Result<Option<GroupI
             }
         },
         (None, [only]) => only,
-        _ => return Ok(None),
+        _ => return Ok((None, root_changelog)),
     };
     let problems = model.problems_of(&group.name);
     if !problems.is_empty() && args.version.is_none() {
@@ -116,12 +121,15 @@ fn group(dir: &Path, args: &VerifyArtifactsArgs) -> anyhow::Result<Option<GroupI
         .find(|g| g.name == group.name)
         .map(|g| g.artifacts.clone())
         .unwrap_or_default();
-    Ok(Some(GroupInfo {
+    let changelog = model.scope_of(group, &root_changelog).changelog;
+    let info = GroupInfo {
         name: group.name.clone(),
         version: group.version.clone(),
         tag: group.tag.clone(),
         artifacts,
-    }))
+        changelog,
+    };
+    Ok((Some(info), root_changelog))
 }
 
 /// Who says what the release version is: `--version`, the release tags at HEAD, the version
