@@ -6,7 +6,7 @@
 use super::{
     ArtifactReport, Check, Failure, Listing,
     archive::Want,
-    evidence::{self, Evidence, Fixes, Naming, name_and_version},
+    evidence::{self, Evidence, Fixes, Found, Naming},
     single_top_directory, toml_string,
 };
 use crate::{
@@ -38,29 +38,17 @@ pub(crate) fn check(
     release: &Version,
     report: &mut ArtifactReport,
 ) {
-    let mut evidence = Vec::new();
-    let mut names = Vec::new();
+    let mut found = Found::new(parses, Spelling::Semver);
     let checks = &mut report.checks;
 
     let stem = file_name.strip_suffix(".crate").unwrap_or(file_name);
-    if !name_and_version(
+    checks.extend(found.name_and_version(
         "file name",
         "the file name",
         stem,
-        parses,
-        Spelling::Semver,
-        &mut names,
-        &mut evidence,
-    ) {
-        checks.push(Check::fail(
-            "file name",
-            Failure::new(
-                None,
-                format!("`{file_name}` is not `{{name}}-{{version}}.crate`"),
-                "keep the name `cargo package` gives",
-            ),
-        ));
-    }
+        (&format!("`{file_name}`"), "{name}-{version}.crate"),
+        "keep the name `cargo package` gives",
+    ));
     let top = match single_top_directory(listing) {
         Ok(top) => top,
         Err(message) => {
@@ -76,24 +64,13 @@ pub(crate) fn check(
         }
     };
     let place = format!("the top directory `{top}/`");
-    if !name_and_version(
+    checks.extend(found.name_and_version(
         "top directory",
         &place,
         &top,
-        parses,
-        Spelling::Semver,
-        &mut names,
-        &mut evidence,
-    ) {
-        checks.push(Check::fail(
-            "top directory",
-            Failure::new(
-                None,
-                format!("the top directory `{top}/` is not `{{name}}-{{version}}/`"),
-                "package it with `cargo package`",
-            ),
-        ));
-    }
+        (&place, "{name}-{version}/"),
+        "package it with `cargo package`",
+    ));
 
     for (file, required) in [("Cargo.toml", true), ("Cargo.toml.orig", false)] {
         let path = format!("{top}/{file}");
@@ -113,7 +90,7 @@ pub(crate) fn check(
         };
         let text = String::from_utf8_lossy(bytes);
         match toml_string(&text, &["package", "name"]) {
-            Some(name) => names.push(Naming::new(
+            Some(name) => found.names.push(Naming::new(
                 file_check(file),
                 format!("`[package].name` in `{path}`"),
                 Some(&path),
@@ -129,7 +106,7 @@ pub(crate) fn check(
             Ok(sites) => {
                 let declared = sites.iter().find(|s| matches!(&s.role, Role::Declaration { subject } if subject == "[package].version"));
                 if let Some(site) = declared {
-                    evidence.push(Evidence::new(
+                    found.evidence.push(Evidence::new(
                         file_check(file),
                         format!("`[package].version` in `{path}:{}`", site.line),
                         Some(&path),
@@ -155,14 +132,18 @@ pub(crate) fn check(
         }
     }
 
-    report.name =
-        names.iter().find(|n| n.check == "Cargo.toml").or(names.first()).map(|n| n.name.clone());
+    report.name = found
+        .names
+        .iter()
+        .find(|n| n.check == "Cargo.toml")
+        .or(found.names.first())
+        .map(|n| n.name.clone());
     checks.extend(evidence::name_checks(
-        &names,
+        &found.names,
         evidence::exact,
         "the file name, the top directory and the manifests must name one crate: package it again",
     ));
-    checks.extend(evidence::version_checks(&evidence, release, FIXES));
+    checks.extend(evidence::version_checks(&found.evidence, release, FIXES));
 }
 
 fn file_check(file: &str) -> &'static str {

@@ -9,7 +9,7 @@ use saphyr_parser::{Event, Parser};
 use super::{
     AppVersion, ArtifactReport, Check, Failure, Listing,
     archive::Want,
-    evidence::{self, Evidence, Fixes, Naming, name_and_version},
+    evidence::{self, Evidence, Fixes, Found, Naming},
     single_top_directory,
 };
 use crate::{
@@ -42,29 +42,17 @@ pub(crate) fn check(
     app_version: AppVersion,
     report: &mut ArtifactReport,
 ) {
-    let mut evidence = Vec::new();
-    let mut names = Vec::new();
+    let mut found = Found::new(parses, Spelling::Helm);
     let checks = &mut report.checks;
 
     let stem = file_name.strip_suffix(".tgz").unwrap_or(file_name);
-    if !name_and_version(
+    checks.extend(found.name_and_version(
         "file name",
         "the file name",
         stem,
-        parses,
-        Spelling::Helm,
-        &mut names,
-        &mut evidence,
-    ) {
-        checks.push(Check::fail(
-            "file name",
-            Failure::new(
-                None,
-                format!("`{file_name}` is not `{{name}}-{{version}}.tgz`"),
-                "keep the name `helm package` gives",
-            ),
-        ));
-    }
+        (&format!("`{file_name}`"), "{name}-{version}.tgz"),
+        "keep the name `helm package` gives",
+    ));
     let top = match single_top_directory(listing) {
         Ok(top) => top,
         Err(message) => {
@@ -79,7 +67,7 @@ pub(crate) fn check(
             return;
         }
     };
-    names.push(Naming::new(
+    found.names.push(Naming::new(
         "top directory",
         format!("the top directory `{top}/`"),
         None,
@@ -98,7 +86,7 @@ pub(crate) fn check(
     match top_level_scalar(&text, "name") {
         Some(name) => {
             report.name = Some(name.clone());
-            names.push(Naming::new(
+            found.names.push(Naming::new(
                 "Chart.yaml",
                 format!("`name` in `{path}`"),
                 Some(&path),
@@ -114,7 +102,7 @@ pub(crate) fn check(
         Ok(sites) => {
             for site in sites {
                 match &site.role {
-                    Role::Declaration { .. } => evidence.push(Evidence::new(
+                    Role::Declaration { .. } => found.evidence.push(Evidence::new(
                         "Chart.yaml",
                         format!("`version` in `{path}:{}`", site.line),
                         Some(&path),
@@ -134,7 +122,7 @@ pub(crate) fn check(
                                 format!("`{value}` is not a version: not checked"),
                             ));
                         } else {
-                            evidence.push(Evidence::new(
+                            found.evidence.push(Evidence::new(
                                 "appVersion",
                                 format!("`appVersion` in `{path}:{}`", site.line),
                                 Some(&path),
@@ -157,14 +145,14 @@ pub(crate) fn check(
         )),
     }
     if report.name.is_none() {
-        report.name = names.first().map(|n| n.name.clone());
+        report.name = found.names.first().map(|n| n.name.clone());
     }
     checks.extend(evidence::name_checks(
-        &names,
+        &found.names,
         evidence::exact,
         "the file name, the top directory and `Chart.yaml` must name one chart: package it again",
     ));
-    checks.extend(evidence::version_checks(&evidence, release, FIXES));
+    checks.extend(evidence::version_checks(&found.evidence, release, FIXES));
 }
 
 /// The plain scalar value of `key` in the top-level mapping of the first document.

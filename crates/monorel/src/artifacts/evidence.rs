@@ -156,22 +156,40 @@ impl Naming {
     }
 }
 
-/// Reads `{name}-{version}` (a file name's stem, a top directory) into the name and the
-/// version found at `place`. Returns `false` when `text` has not that shape: the caller says
-/// what the artifact's name should be.
-pub(crate) fn name_and_version(
-    check: &'static str,
-    place: &str,
-    text: &str,
+/// What the places of one artifact say: the names and versions found, in the artifact's
+/// spelling, for [`name_checks`] and [`version_checks`] at the end.
+pub(crate) struct Found {
+    pub(crate) names: Vec<Naming>,
+    pub(crate) evidence: Vec<Evidence>,
+    /// Whether a text is a version in this kind of artifact.
     parses: fn(&str) -> bool,
     spelling: Spelling,
-    names: &mut Vec<Naming>,
-    evidence: &mut Vec<Evidence>,
-) -> bool {
-    let Some((name, version)) = super::split_name_version(text, parses) else { return false };
-    names.push(Naming::new(check, place, None, name));
-    evidence.push(Evidence::new(check, place, None, version, spelling));
-    true
+}
+
+impl Found {
+    pub(crate) fn new(parses: fn(&str) -> bool, spelling: Spelling) -> Found {
+        Found { names: Vec::new(), evidence: Vec::new(), parses, spelling }
+    }
+
+    /// Reads `text` (a file name's stem, a top directory) as `{name}-{version}`, found at
+    /// `place`. When it has not that shape, a failed `check`: "`subject` is not `form`", with
+    /// `help`.
+    pub(crate) fn name_and_version(
+        &mut self,
+        check: &'static str,
+        place: &str,
+        text: &str,
+        (subject, form): (&str, &str),
+        help: &str,
+    ) -> Option<Check> {
+        let Some((name, version)) = super::split_name_version(text, self.parses) else {
+            let message = format!("{subject} is not `{form}`");
+            return Some(Check::fail(check, Failure::new(None, message, help)));
+        };
+        self.names.push(Naming::new(check, place, None, name));
+        self.evidence.push(Evidence::new(check, place, None, version, self.spelling));
+        None
+    }
 }
 
 /// The checks that every place names the same project; `normalize` is the ecosystem's rule.
@@ -271,6 +289,24 @@ pub(crate) fn single_field<'a>(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn found_reads_name_and_version_or_says_what_the_name_should_be() {
+        let mut found = Found::new(|t| Version::parse(t).is_ok(), Spelling::Semver);
+        let form = ("`acme_web-1.2.0.crate`", "{name}-{version}.crate");
+        let read =
+            found.name_and_version("file name", "the file name", "acme_web-1.2.0", form, "h");
+        assert!(read.is_none());
+        assert_eq!(found.names[0].name, "acme_web");
+        assert_eq!(found.evidence.len(), 1);
+        let form = ("`acme.crate`", "{name}-{version}.crate");
+        let fail = found.name_and_version("file name", "the file name", "acme", form, "keep it");
+        assert_eq!(
+            fail.map(|c| c.to_string()).as_deref(),
+            Some("FAIL file name: `acme.crate` is not `{name}-{version}.crate` (help: keep it)")
+        );
+        assert_eq!((found.names.len(), found.evidence.len()), (1, 1));
+    }
 
     fn v(s: &str) -> Version {
         Version::parse(s).unwrap()

@@ -5,7 +5,7 @@
 use super::{
     ArtifactReport, Check, Failure, Listing,
     archive::Want,
-    evidence::{self, Evidence, Fixes, Naming, name_and_version},
+    evidence::{self, Evidence, Fixes, Found, Naming},
     single_top_directory,
 };
 use crate::{
@@ -37,29 +37,17 @@ pub(crate) fn check(
     release: &Version,
     report: &mut ArtifactReport,
 ) {
-    let mut evidence = Vec::new();
-    let mut names = Vec::new();
+    let mut found = Found::new(parses, Spelling::Pep440);
     let checks = &mut report.checks;
 
     let stem = file_name.strip_suffix(".tar.gz").unwrap_or(file_name);
-    if !name_and_version(
+    checks.extend(found.name_and_version(
         "file name",
         "the file name",
         stem,
-        parses,
-        Spelling::Pep440,
-        &mut names,
-        &mut evidence,
-    ) {
-        checks.push(Check::fail(
-            "file name",
-            Failure::new(
-                None,
-                format!("`{file_name}` is not `{{name}}-{{version}}.tar.gz`"),
-                "name sdists as the build tool does (PEP 625)",
-            ),
-        ));
-    }
+        (&format!("`{file_name}`"), "{name}-{version}.tar.gz"),
+        "name sdists as the build tool does (PEP 625)",
+    ));
 
     let top = match single_top_directory(listing) {
         Ok(top) => top,
@@ -76,24 +64,13 @@ pub(crate) fn check(
         }
     };
     let place = format!("the top directory `{top}/`");
-    if !name_and_version(
+    checks.extend(found.name_and_version(
         "top directory",
         &place,
         &top,
-        parses,
-        Spelling::Pep440,
-        &mut names,
-        &mut evidence,
-    ) {
-        checks.push(Check::fail(
-            "top directory",
-            Failure::new(
-                None,
-                format!("the top directory `{top}/` is not `{{name}}-{{version}}/`"),
-                "rebuild it with a standard build backend",
-            ),
-        ));
-    }
+        (&place, "{name}-{version}/"),
+        "rebuild it with a standard build backend",
+    ));
 
     let pkg_info = format!("{top}/PKG-INFO");
     match listing.text(&pkg_info) {
@@ -111,7 +88,7 @@ pub(crate) fn check(
             match evidence::single_field(&fields, "Name") {
                 Ok((name, line)) => {
                     report.name = Some(name.to_string());
-                    names.push(Naming::new(
+                    found.names.push(Naming::new(
                         "PKG-INFO",
                         format!("`Name` in `{pkg_info}:{line}`"),
                         Some(&pkg_info),
@@ -128,7 +105,7 @@ pub(crate) fn check(
                 )),
             }
             match evidence::single_field(&fields, "Version") {
-                Ok((version, line)) => evidence.push(Evidence::new(
+                Ok((version, line)) => found.evidence.push(Evidence::new(
                     "PKG-INFO",
                     format!("`Version` in `{pkg_info}:{line}`"),
                     Some(&pkg_info),
@@ -153,7 +130,7 @@ pub(crate) fn check(
             Ok(sites) => {
                 for site in sites {
                     if let Role::Declaration { subject } = &site.role {
-                        evidence.push(Evidence::new(
+                        found.evidence.push(Evidence::new(
                             "pyproject.toml",
                             format!("`{subject}` in `{pyproject}:{}`", site.line),
                             Some(&pyproject),
@@ -179,8 +156,8 @@ pub(crate) fn check(
     }
 
     if report.name.is_none() {
-        report.name = names.first().map(|n| n.name.clone());
+        report.name = found.names.first().map(|n| n.name.clone());
     }
-    checks.extend(evidence::name_checks(&names, evidence::normalize_python, "the file name, the top directory and PKG-INFO must name one project: rebuild the sdist, and do not rename it"));
-    checks.extend(evidence::version_checks(&evidence, release, FIXES));
+    checks.extend(evidence::name_checks(&found.names, evidence::normalize_python, "the file name, the top directory and PKG-INFO must name one project: rebuild the sdist, and do not rename it"));
+    checks.extend(evidence::version_checks(&found.evidence, release, FIXES));
 }
