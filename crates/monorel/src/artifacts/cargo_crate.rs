@@ -49,17 +49,14 @@ pub(crate) fn check(
         (&format!("`{file_name}`"), "{name}-{version}.crate"),
         "keep the name `cargo package` gives",
     ));
-    let top = match single_top_directory(listing) {
+    let top = match single_top_directory(
+        listing,
+        "a crate holds one `{name}-{version}/` directory",
+        "package it with `cargo package`",
+    ) {
         Ok(top) => top,
-        Err(message) => {
-            checks.push(Check::fail(
-                "top directory",
-                Failure::new(
-                    None,
-                    format!("a crate holds one `{{name}}-{{version}}/` directory: {message}"),
-                    "package it with `cargo package`",
-                ),
-            ));
+        Err(check) => {
+            checks.push(check);
             return;
         }
     };

@@ -53,17 +53,14 @@ pub(crate) fn check(
         (&format!("`{file_name}`"), "{name}-{version}.tgz"),
         "keep the name `helm package` gives",
     ));
-    let top = match single_top_directory(listing) {
+    let top = match single_top_directory(
+        listing,
+        "a chart holds one directory named after the chart",
+        "package it with `helm package`",
+    ) {
         Ok(top) => top,
-        Err(message) => {
-            checks.push(Check::fail(
-                "top directory",
-                Failure::new(
-                    None,
-                    format!("a chart holds one directory named after the chart: {message}"),
-                    "package it with `helm package`",
-                ),
-            ));
+        Err(check) => {
+            checks.push(check);
             return;
         }
     };

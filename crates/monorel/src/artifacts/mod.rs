@@ -568,7 +568,17 @@ fn problem_checks(listing: &Listing) -> Vec<Check> {
 
 /// Finds the top directory `prefix/` every member of a tar-based artifact lives under, or says
 /// which member does not.
-pub(crate) fn single_top_directory(listing: &Listing) -> Result<String, String> {
+pub(crate) fn single_top_directory(
+    listing: &Listing,
+    layout: &str,
+    help: &str,
+) -> Result<String, Check> {
+    top_directory(listing).map_err(|message| {
+        Check::fail("top directory", Failure::new(None, format!("{layout}: {message}"), help))
+    })
+}
+
+fn top_directory(listing: &Listing) -> Result<String, String> {
     let mut top: Option<&str> = None;
     for member in &listing.members {
         let first = member.name.split('/').next().unwrap_or("");
@@ -603,4 +613,44 @@ pub(crate) fn toml_string(text: &str, path: &[&str]) -> Option<String> {
         table = table.get(key)?.as_table_like()?;
     }
     table.get(last)?.as_str().map(str::to_string)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn one_top_directory_or_a_check_that_says_why_not() {
+        let listing = |names: &[&str]| Listing {
+            members: names
+                .iter()
+                .map(|n| Member {
+                    name: n.to_string(),
+                    dir: false,
+                    size: 0,
+                    sha256: None,
+                    text: None,
+                })
+                .collect(),
+            ..Listing::default()
+        };
+        let top = |names: &[&str]| {
+            single_top_directory(
+                &listing(names),
+                "a crate holds one `{name}-{version}/` directory",
+                "h",
+            )
+            .map_err(|check| check.to_string())
+        };
+        assert_eq!(top(&["a-1.0/Cargo.toml", "a-1.0/src/lib.rs"]), Ok("a-1.0".to_string()));
+        assert_eq!(
+            top(&["a-1.0/Cargo.toml", "b-1.0/Cargo.toml"]),
+            Err("FAIL top directory: a crate holds one `{name}-{version}/` directory: `a-1.0` and `b-1.0` are two top directories (help: h)".to_string())
+        );
+        assert_eq!(
+            top(&["Cargo.toml"]),
+            Err("FAIL top directory: a crate holds one `{name}-{version}/` directory: `Cargo.toml` is not inside a top directory (help: h)".to_string())
+        );
+        assert!(top(&[]).unwrap_err().contains(": the archive is empty (help: h)"));
+    }
 }

@@ -49,17 +49,14 @@ pub(crate) fn check(
         "name sdists as the build tool does (PEP 625)",
     ));
 
-    let top = match single_top_directory(listing) {
+    let top = match single_top_directory(
+        listing,
+        "an sdist holds one `{name}-{version}/` directory",
+        "rebuild it with a standard build backend",
+    ) {
         Ok(top) => top,
-        Err(message) => {
-            checks.push(Check::fail(
-                "top directory",
-                Failure::new(
-                    None,
-                    format!("an sdist holds one `{{name}}-{{version}}/` directory: {message}"),
-                    "rebuild it with a standard build backend",
-                ),
-            ));
+        Err(check) => {
+            checks.push(check);
             return;
         }
     };
