@@ -16,6 +16,8 @@ use std::{
     time::{Duration, Instant},
 };
 
+// The floor asks `git log` for the fields monorel asks for.
+use monorel::git::LOG_FORMAT;
 use xshell::{Shell, cmd};
 
 use crate::task::Result;
@@ -29,9 +31,6 @@ const USAGE: &str =
   --keep DIR    generate the histories in DIR and keep them (reused when already there)
 
 `git cliff` is timed too when `git-cliff` is on PATH or `GIT_CLIFF` names it.";
-
-/// The fields `monorel` asks `git log` for (`monorel::git::LOG_FORMAT`).
-const LOG_FORMAT: &str = "%x1e%H%x00%P%x00%an%x00%ae%x00%at%x00%cn%x00%ce%x00%ct%x00%B";
 
 /// Runs `cargo xtask bench changelog <args>` for the repository at `root`.
 pub(crate) fn run(root: &Path, args: &[&str]) -> ExitCode {
