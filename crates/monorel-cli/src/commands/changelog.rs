@@ -38,11 +38,13 @@ mod imp {
     pub(crate) fn run(dir: &Path, args: &ChangelogArgs) -> anyhow::Result<ExitCode> {
         let root =
             Repo::discover(dir).map_or_else(|| dir.to_path_buf(), |r| r.root().to_path_buf());
-        // The changelog `[release] changelog` names, which the release promotes.
-        let root_changelog = crate::commands::load_config(&root)?.release.changelog;
         let mut request = match &args.group {
-            Some(name) => group_request(&root, name, &root_changelog)?,
-            None => Request { changelog: root_changelog.into(), ..Request::default() },
+            Some(name) => group_request(&root, name)?,
+            // The changelog `[release] changelog` names, which the release promotes.
+            None => {
+                let config = crate::commands::load_config(&root)?;
+                Request { changelog: config.release.changelog.into(), ..Request::default() }
+            }
         };
         let shown = request.changelog.display().to_string().replace('\\', "/");
         if let Some(version) = &args.notes {
@@ -84,10 +86,8 @@ mod imp {
         Ok(ExitCode::SUCCESS)
     }
 
-    /// The request for group `name`: its tag format, its packages' directories, and the
-    /// changelog in the directory they share.
     /// `--group NAME`: the group's changelog, tags and directories (`Request::for_group`).
-    fn group_request(root: &Path, name: &str, root_changelog: &str) -> anyhow::Result<Request> {
+    fn group_request(root: &Path, name: &str) -> anyhow::Result<Request> {
         let snapshot = crate::commands::load(root)?;
         let model = repo::discover(&snapshot);
         let Some(group) = model.group(name) else {
@@ -97,7 +97,7 @@ mod imp {
                 names.join(", ")
             );
         };
-        Ok(Request::for_group(&model, group, root_changelog)?)
+        Ok(Request::for_group(&model, group, &snapshot.config.release.changelog)?)
     }
 
     fn what_changes(plan: &Plan) -> String {
