@@ -80,6 +80,9 @@ pub struct VersionsArgs {
     /// Exit non-zero when versions drift or a version site has a problem
     #[arg(long)]
     pub check: bool,
+    /// Also list the manifests set aside as test data, examples or vendored code
+    #[arg(long)]
+    pub all: bool,
     /// Output format
     #[arg(long, value_enum, default_value_t = Format::Text)]
     pub format: Format,

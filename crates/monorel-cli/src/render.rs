@@ -105,6 +105,19 @@ pub(crate) fn problems(problems: &[monorel::repo::Problem]) -> String {
     out
 }
 
+/// Warnings: problems of packages no group releases, one line each.
+pub(crate) fn warnings(warnings: &[monorel::repo::Problem]) -> String {
+    let mut out = String::new();
+    for p in warnings {
+        let location = match p.line {
+            Some(line) => format!("{}:{line}", p.path),
+            None => p.path.clone(),
+        };
+        out.push_str(&format!("warning: `{location}`: {} (no group releases it)\n", p.message));
+    }
+    out
+}
+
 /// GitHub Actions annotations for problems, so that CI points at the line.
 pub(crate) fn github_annotations(problems: &[monorel::repo::Problem]) -> String {
     let escape = |s: &str| s.replace('%', "%25").replace('\r', "%0D").replace('\n', "%0A");

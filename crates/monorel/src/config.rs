@@ -3,6 +3,7 @@
 //!
 //! ```toml
 //! exclude = ["testdata/"]            # path prefixes discovery never looks at
+//! include = ["examples/app/"]        # test data and examples discovery takes in all the same
 //!
 //! [groups.sdk]                       # a group of packages released together
 //! packages = ["python:acme-sdk"]     # `[ecosystem:]name`, `*` matches any run of characters
@@ -48,6 +49,9 @@ pub struct Config {
     pub source: Option<String>,
     /// Path prefixes discovery never looks at.
     pub exclude: Vec<String>,
+    /// Path prefixes under test data, examples or vendored code that discovery takes in all the
+    /// same (see `repo::places`).
+    pub include: Vec<String>,
     /// The configured groups, in file order. Empty: one group of everything, named `default`.
     pub groups: Vec<GroupConfig>,
     /// How `monorel release` runs.
@@ -156,7 +160,7 @@ pub struct ConfigError {
     pub help: String,
 }
 
-const TOP_KEYS: &[&str] = &["exclude", "groups", "release"];
+const TOP_KEYS: &[&str] = &["exclude", "include", "groups", "release"];
 const RELEASE_KEYS: &[&str] = &[
     "branches",
     "pre-commit",
@@ -213,8 +217,11 @@ struct Parser<'a> {
 impl Parser<'_> {
     fn config(&self, root: &dyn TableLike) -> Result<Config, ConfigError> {
         self.known_keys(root, TOP_KEYS, "")?;
-        let mut config =
-            Config { exclude: self.strings(root, "exclude", "")?, ..Config::default() };
+        let mut config = Config {
+            exclude: self.strings(root, "exclude", "")?,
+            include: self.strings(root, "include", "")?,
+            ..Config::default()
+        };
         if let Some(item) = root.get("release") {
             config.release = self.release(item)?;
         }
@@ -555,7 +562,7 @@ mod tests {
         );
         assert_eq!(
             error("exlude = []\n"),
-            "monorel.toml:Some(1): unknown key `exlude` (help: did you mean `exclude`? known keys: exclude, groups, release)"
+            "monorel.toml:Some(1): unknown key `exlude` (help: did you mean `exclude`? known keys: exclude, include, groups, release)"
         );
         assert_eq!(
             error("[groups.a]\npaths = [\"a/\"]\ntag = \"a-{ver}\"\n"),

@@ -141,6 +141,18 @@ impl Repo {
         Ok(tags)
     }
 
+    /// The name of every tag, sorted: what discovery reads a tag style from. (`for-each-ref`
+    /// with no peeling answers from the refs alone: 30,000 tags in a few milliseconds.)
+    pub fn tag_names(&self) -> Result<Vec<String>, GitError> {
+        let sh = &self.sh;
+        let what = "for-each-ref refs/tags";
+        let out = self.run_lossy(
+            what,
+            cmd!(sh, "git for-each-ref --format=%(refname:strip=2) --sort=refname refs/tags"),
+        )?;
+        Ok(out.lines().filter(|l| !l.is_empty()).map(str::to_string).collect())
+    }
+
     /// Whether commit `commit` is `HEAD` or one of its ancestors.
     pub fn is_ancestor_of_head(&self, commit: &str) -> Result<bool, GitError> {
         let sh = &self.sh;

@@ -10,22 +10,42 @@ use crate::render::out;
 pub(crate) fn run(dir: &Path, args: &crate::args::InitArgs) -> anyhow::Result<ExitCode> {
     let snapshot = super::load(dir)?;
     let model = repo::discover(&snapshot);
-    let text = repo::init::config_text(&model);
+    if model.groups.is_empty() {
+        bail!(
+            "nothing to release here: no Cargo package, Python project or Helm chart with a version{}; nothing was written\nhelp: `monorel versions --all` lists what discovery found and set aside",
+            set_aside(&snapshot)
+        );
+    }
+    let path = dir.join(config::FILE_NAME);
+    let existing = std::fs::read_to_string(&path).ok();
+    let text = repo::init::config_text(&model, existing.as_deref());
+    // The file must reproduce what was found and pass `versions --check`: discover again with
+    // it before writing anything.
+    let mut proposed = snapshot.clone();
+    proposed.config = config::Config::parse_file(config::FILE_NAME, &text).map_err(|e| {
+        anyhow::anyhow!("`monorel init` wrote an invalid file ({}): please report this", e.message)
+    })?;
+    let check = repo::discover(&proposed);
+    if !check.problems.is_empty() {
+        eprint!("{}", crate::render::problems(&check.problems));
+        bail!(
+            "the repository has {} problem{} that no configuration fixes; nothing was written\nhelp: fix them, then run `monorel init` again (`--stdout` prints the proposal)",
+            check.problems.len(),
+            if check.problems.len() == 1 { "" } else { "s" }
+        );
+    }
     if args.stdout {
         out!("{text}");
         return Ok(ExitCode::SUCCESS);
     }
-    let path = dir.join(config::FILE_NAME);
-    if path.exists() && !args.force {
+    if existing.is_some() && !args.force {
         bail!(
-            "`{}` already exists; nothing was written\nhelp: `monorel init --stdout` prints the proposal, `--force` replaces the file",
+            "`{}` already exists; nothing was written\nhelp: `monorel init --stdout` prints the proposal, `--force` replaces the file (keeping its `exclude`, `include` and `[release]`)",
             config::FILE_NAME
         );
     }
     apply::write_atomic(&path, text.as_bytes())
         .with_context(|| format!("cannot write `{}`", config::FILE_NAME))?;
-    // The file must reproduce what was found: read it back and discover again.
-    let check = repo::discover(&super::load(dir)?);
     out!(
         "wrote `{}`: {} group{}",
         config::FILE_NAME,
@@ -35,12 +55,24 @@ pub(crate) fn run(dir: &Path, args: &crate::args::InitArgs) -> anyhow::Result<Ex
     for group in &check.groups {
         let version = group.version.as_ref().map_or("(drift)".into(), ToString::to_string);
         out!(
-            "\n  {} at {version}: {} package{}",
+            "\n  {} at {version}: {} package{}, tag `{}`",
             group.name,
             group.packages.len(),
-            if group.packages.len() == 1 { "" } else { "s" }
+            if group.packages.len() == 1 { "" } else { "s" },
+            group.tag
         );
     }
     out!("\n");
     Ok(ExitCode::SUCCESS)
+}
+
+/// ` (N manifests under test data and examples set aside)`, when there are any.
+fn set_aside(snapshot: &repo::Snapshot) -> String {
+    match snapshot.set_aside.len() {
+        0 => String::new(),
+        n => format!(
+            " ({n} manifest{} under test data and examples set aside)",
+            if n == 1 { "" } else { "s" }
+        ),
+    }
 }

@@ -15,17 +15,54 @@ pub(crate) fn run(dir: &Path, args: &VersionsArgs) -> anyhow::Result<ExitCode> {
     let snapshot = super::load(dir)?;
     let model = repo::discover(&snapshot);
     match args.format {
-        Format::Json => outln!("{}", serde_json::to_string_pretty(&to_json(&model))?),
+        Format::Json => {
+            let mut json = to_json(&model);
+            json["set_aside"] = json!(snapshot.set_aside);
+            outln!("{}", serde_json::to_string_pretty(&json)?)
+        }
         Format::Github => {
             out!("{}", render::github_annotations(&model.problems));
             out!("{}", table(&model));
+            out!("{}", set_aside(&snapshot, args.all));
         }
         Format::Text => {
             out!("{}", table(&model));
+            out!("{}", set_aside(&snapshot, args.all));
+            eprint!("{}", render::warnings(&model.warnings));
             eprint!("{}", render::problems(&model.problems));
         }
     }
+    if args.check && model.sites.is_empty() && model.problems.is_empty() {
+        anyhow::bail!(
+            "no version sites found in `{}`: no Cargo package, Python project or Helm chart with a version{}\nhelp: run it at the repository's root, or `monorel versions --all` to see what was set aside",
+            dir.display(),
+            if snapshot.set_aside.is_empty() { "" } else { " outside test data and examples" }
+        );
+    }
     Ok(if args.check && !model.problems.is_empty() { ExitCode::FAILURE } else { ExitCode::SUCCESS })
+}
+
+/// The one line about the manifests set aside as test data and examples (all of them with
+/// `--all`).
+fn set_aside(snapshot: &repo::Snapshot, all: bool) -> String {
+    let n = snapshot.set_aside.len();
+    if n == 0 {
+        return String::new();
+    }
+    let s = if n == 1 { "" } else { "s" };
+    if all {
+        let mut out = format!(
+            "\n{n} manifest{s} under test data and examples set aside (`include = [...]` takes them in):\n"
+        );
+        for path in &snapshot.set_aside {
+            out.push_str(&format!("  {path}\n"));
+        }
+        out
+    } else {
+        format!(
+            "\n{n} manifest{s} under test data and examples set aside; `--all` lists them, `include = [...]` takes them in\n"
+        )
+    }
 }
 
 /// The groups, then one row per site, then the packages that are not released by editing files.
@@ -65,6 +102,7 @@ pub(crate) fn table(model: &Model) -> String {
                 Some(format!("{} (takes the version of {package})", p.id))
             }
             Release::Unpublished => Some(format!("{} (not published)", p.id)),
+            Release::Placeholder => Some(format!("{} (placeholder version)", p.id)),
         })
         .collect();
     if !others.is_empty() {
@@ -100,10 +138,14 @@ fn to_json(model: &Model) -> serde_json::Value {
                 Release::Tags { .. } => "tags".to_string(),
                 Release::Follows { package } => format!("follows {package}"),
                 Release::Unpublished => "unpublished".to_string(),
+                Release::Placeholder => "placeholder".to_string(),
             },
         })).collect::<Vec<_>>(),
         "problems": model.problems.iter().map(|p| json!({
             "path": p.path, "line": p.line, "group": p.group, "message": p.message, "help": p.help,
+        })).collect::<Vec<_>>(),
+        "warnings": model.warnings.iter().map(|p| json!({
+            "path": p.path, "line": p.line, "message": p.message, "help": p.help,
         })).collect::<Vec<_>>(),
     })
 }

@@ -328,55 +328,52 @@ fn two_independently_versioned_groups() {
 #[test]
 fn drift_is_reported_with_every_file_and_refused() {
     let repo = contd();
-    repo.write(
-        "helm/contd/Chart.yaml",
-        "apiVersion: v2\nname: contd\nversion: 1.1.0\nappVersion: \"1.1.0\"\n",
-    );
-    repo.commit("chore: an old chart");
+    repo.write("contd/__init__.py", "__version__ = \"1.1.0\"\n");
+    repo.commit("chore: an old module");
     check(
         &repo,
         &["versions", "--check"],
         expect![[r#"
-        exit: 1
-        --- stdout
-        group default: (drift), tag `v{version}`: python:contd, helm:contd
+            exit: 1
+            --- stdout
+            group default: (drift), tag `v{version}`: python:contd, helm:contd
 
-        FILE:LINE                KIND        GROUP    VALUE  WHAT
-        contd/__init__.py:3      python      default  1.2.0  __version__
-        helm/contd/Chart.yaml:3  helm-chart  default  1.1.0  version
-        helm/contd/Chart.yaml:4  helm-chart  default  1.1.0  appVersion
-        pyproject.toml:7         pyproject   default  1.2.0  [project].version
-        --- stderr
-        error: `pyproject.toml:7`: version files disagree: `helm/contd/Chart.yaml:3` has 1.1.0 (version), `pyproject.toml:7` has 1.2.0 ([project].version), `contd/__init__.py:3` has 1.2.0 (__version__)
-        help: bring them to one version (`monorel bump-file <file> --from <old> --to <new>`), or give packages that are versioned apart their own groups in `monorel.toml` (`[groups.<name>]`, see `monorel init`)
-    "#]],
+            FILE:LINE                KIND        GROUP    VALUE  WHAT
+            contd/__init__.py:1      python      default  1.1.0  __version__
+            helm/contd/Chart.yaml:4  helm-chart  default  1.2.0  version
+            helm/contd/Chart.yaml:5  helm-chart  default  1.2.0  appVersion
+            pyproject.toml:7         pyproject   default  1.2.0  [project].version
+            --- stderr
+            error: `pyproject.toml:7`: version files disagree: `contd/__init__.py:1` has 1.1.0 (__version__), `pyproject.toml:7` has 1.2.0 ([project].version), `helm/contd/Chart.yaml:4` has 1.2.0 (version)
+            help: bring them to one version (`monorel bump-file <file> --from <old> --to <new>`), or give packages that are versioned apart their own groups in `monorel.toml` (`[groups.<name>]`, see `monorel init`)
+        "#]],
     );
     check(
         &repo,
         &["versions", "--check", "--format", "github"],
         expect![[r#"
-        exit: 1
-        --- stdout
-        ::error file=pyproject.toml,line=7::version files disagree: `helm/contd/Chart.yaml:3` has 1.1.0 (version), `pyproject.toml:7` has 1.2.0 ([project].version), `contd/__init__.py:3` has 1.2.0 (__version__) (help: bring them to one version (`monorel bump-file <file> --from <old> --to <new>`), or give packages that are versioned apart their own groups in `monorel.toml` (`[groups.<name>]`, see `monorel init`))
-        group default: (drift), tag `v{version}`: python:contd, helm:contd
+            exit: 1
+            --- stdout
+            ::error file=pyproject.toml,line=7::version files disagree: `contd/__init__.py:1` has 1.1.0 (__version__), `pyproject.toml:7` has 1.2.0 ([project].version), `helm/contd/Chart.yaml:4` has 1.2.0 (version) (help: bring them to one version (`monorel bump-file <file> --from <old> --to <new>`), or give packages that are versioned apart their own groups in `monorel.toml` (`[groups.<name>]`, see `monorel init`))
+            group default: (drift), tag `v{version}`: python:contd, helm:contd
 
-        FILE:LINE                KIND        GROUP    VALUE  WHAT
-        contd/__init__.py:3      python      default  1.2.0  __version__
-        helm/contd/Chart.yaml:3  helm-chart  default  1.1.0  version
-        helm/contd/Chart.yaml:4  helm-chart  default  1.1.0  appVersion
-        pyproject.toml:7         pyproject   default  1.2.0  [project].version
-    "#]],
+            FILE:LINE                KIND        GROUP    VALUE  WHAT
+            contd/__init__.py:1      python      default  1.1.0  __version__
+            helm/contd/Chart.yaml:4  helm-chart  default  1.2.0  version
+            helm/contd/Chart.yaml:5  helm-chart  default  1.2.0  appVersion
+            pyproject.toml:7         pyproject   default  1.2.0  [project].version
+        "#]],
     );
     check(
         &repo,
         &["bump", "minor", "--execute"],
         expect![[r#"
-        exit: 1
-        --- stderr
-        error: `pyproject.toml:7`: version files disagree: `helm/contd/Chart.yaml:3` has 1.1.0 (version), `pyproject.toml:7` has 1.2.0 ([project].version), `contd/__init__.py:3` has 1.2.0 (__version__)
-        help: bring them to one version (`monorel bump-file <file> --from <old> --to <new>`), or give packages that are versioned apart their own groups in `monorel.toml` (`[groups.<name>]`, see `monorel init`)
-        error: cannot bump group `default`: fix the problems above first; no file was changed
-    "#]],
+            exit: 1
+            --- stderr
+            error: `pyproject.toml:7`: version files disagree: `contd/__init__.py:1` has 1.1.0 (__version__), `pyproject.toml:7` has 1.2.0 ([project].version), `helm/contd/Chart.yaml:4` has 1.2.0 (version)
+            help: bring them to one version (`monorel bump-file <file> --from <old> --to <new>`), or give packages that are versioned apart their own groups in `monorel.toml` (`[groups.<name>]`, see `monorel init`)
+            error: cannot bump group `default`: fix the problems above first; no file was changed
+        "#]],
     );
     assert_unchanged(&repo);
 }
@@ -491,34 +488,33 @@ fn init_reproduces_what_discovery_found() {
         &repo,
         &["init"],
         expect![[r#"
-        exit: 0
-        --- stdout
-        wrote `monorel.toml`: 2 groups
-          helm at 0.4.0: 1 package
-          python at 1.2.0: 1 package
-    "#]],
+            exit: 0
+            --- stdout
+            wrote `monorel.toml`: 2 groups
+              contd at 1.2.0: 1 package, tag `v{version}`
+              contd-helm at 0.4.0: 1 package, tag `contd-helm-v{version}`
+        "#]],
     );
     expect![[r##"
         # monorel's configuration, written by `monorel init` from what discovery found.
-        # Everything here is optional: without this file, every package is one lockstep group.
-        # See https://github.com/monorel/monorel#monorel-toml
+        # Everything here is optional: without this file, discovery finds these groups itself.
+        # Manifests under test data, examples and vendored code are set aside; `include`
+        # takes a path prefix in, `exclude` leaves one out.
+        # exclude = ["tools/legacy/"]
 
-        # Path prefixes discovery never looks at (test fixtures, vendored code):
-        # exclude = ["testdata/"]
-
-        # Released on its own, now at 0.4.0.
-        [groups.helm]
-        packages = [
-            "helm:contd", # helm/contd/Chart.yaml
-        ]
-        tag = "helm-v{version}"
-
-        # Released on its own, now at 1.2.0.
-        [groups.python]
+        # Released on its own, now at 1.2.0. No tag of this group exists yet.
+        [groups.contd]
         packages = [
             "python:contd", # pyproject.toml
         ]
-        tag = "python-v{version}"
+        tag = "v{version}"
+
+        # Released on its own, now at 0.4.0. No tag of this group exists yet.
+        [groups.contd-helm]
+        packages = [
+            "helm:contd", # helm/contd/Chart.yaml
+        ]
+        tag = "contd-helm-v{version}"
 
         # A version in any other text file, found by a regular expression:
         # [[groups.<name>.files]]
@@ -534,11 +530,11 @@ fn init_reproduces_what_discovery_found() {
         &repo,
         &["init"],
         expect![[r#"
-        exit: 1
-        --- stderr
-        error: `monorel.toml` already exists; nothing was written
-        help: `monorel init --stdout` prints the proposal, `--force` replaces the file
-    "#]],
+            exit: 1
+            --- stderr
+            error: `monorel.toml` already exists; nothing was written
+            help: `monorel init --stdout` prints the proposal, `--force` replaces the file (keeping its `exclude`, `include` and `[release]`)
+        "#]],
     );
 }
 

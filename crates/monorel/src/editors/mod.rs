@@ -23,6 +23,7 @@ pub mod pyproject;
 pub mod python;
 pub mod setup_cfg;
 mod toml_spans;
+pub mod uv_lock;
 
 use std::{fmt, ops::Range, path::Path, str::FromStr};
 
@@ -35,6 +36,8 @@ pub enum FileKind {
     CargoToml,
     /// `Cargo.lock`: workspace members (entries with no `source`) and references to them.
     CargoLock,
+    /// `uv.lock`: the project's own packages (`editable` and `virtual` sources).
+    UvLock,
     /// `pyproject.toml`: PEP 621 `[project]` and Poetry `[tool.poetry]`.
     Pyproject,
     /// Python modules: `__init__.py`, `_version.py`, `version.py`, `__about__.py`,
@@ -48,9 +51,10 @@ pub enum FileKind {
 
 impl FileKind {
     /// Every kind, in the order they are documented.
-    pub const ALL: [FileKind; 6] = [
+    pub const ALL: [FileKind; 7] = [
         FileKind::CargoToml,
         FileKind::CargoLock,
+        FileKind::UvLock,
         FileKind::Pyproject,
         FileKind::Python,
         FileKind::SetupCfg,
@@ -62,6 +66,7 @@ impl FileKind {
         match self {
             FileKind::CargoToml => "cargo-toml",
             FileKind::CargoLock => "cargo-lock",
+            FileKind::UvLock => "uv-lock",
             FileKind::Pyproject => "pyproject",
             FileKind::Python => "python",
             FileKind::SetupCfg => "setup-cfg",
@@ -75,6 +80,7 @@ impl FileKind {
         Some(match name {
             "Cargo.toml" => FileKind::CargoToml,
             "Cargo.lock" => FileKind::CargoLock,
+            "uv.lock" => FileKind::UvLock,
             "pyproject.toml" => FileKind::Pyproject,
             "setup.cfg" => FileKind::SetupCfg,
             "Chart.yaml" | "Chart.yml" => FileKind::HelmChart,
@@ -89,6 +95,7 @@ impl FileKind {
         match self {
             FileKind::CargoToml => cargo_toml::scan(text),
             FileKind::CargoLock => cargo_lock::scan(text),
+            FileKind::UvLock => uv_lock::scan(text),
             FileKind::Pyproject => pyproject::scan(text),
             FileKind::Python => python::scan(text),
             FileKind::SetupCfg => setup_cfg::scan(text),
@@ -102,6 +109,9 @@ impl FileKind {
             FileKind::CargoLock => format!(
                 "check `--from`; if the manifests are at {old}, `cargo update --workspace` brings Cargo.lock back in step"
             ),
+            FileKind::UvLock => format!(
+                "check `--from`; if the projects are at {old}, `uv lock` brings uv.lock back in step"
+            ),
             _ => format!(
                 "the file is not at {old}: check `--from`, or bring the file back in step with the release"
             ),
@@ -113,7 +123,7 @@ impl FileKind {
     /// A Cargo.toml's `[package]` and `[workspace.package]` are two things that may be versioned
     /// apart; so are the members of a Cargo.lock.
     fn declarations_must_agree(self) -> bool {
-        !matches!(self, FileKind::CargoToml | FileKind::CargoLock)
+        !matches!(self, FileKind::CargoToml | FileKind::CargoLock | FileKind::UvLock)
     }
 }
 

@@ -138,6 +138,45 @@ pub(super) fn discover(snapshot: &Snapshot, found: &mut Found) {
     }
 }
 
+/// The `candidates` (set-aside `Cargo.toml`s) that a workspace read into the snapshot lists
+/// as a member: a crate of the repository's own workspace is a package wherever it lives
+/// (tokio's `examples/`, a workspace's `tests-integration/`).
+pub(super) fn claimed_members(snapshot: &Snapshot, candidates: &[String]) -> Vec<String> {
+    let candidates: Vec<&String> =
+        candidates.iter().filter(|f| name_of(f) == "Cargo.toml").collect();
+    if candidates.is_empty() {
+        return Vec::new();
+    }
+    let mut workspaces = Vec::new();
+    for path in snapshot.manifests.iter().filter(|f| name_of(f) == "Cargo.toml") {
+        let Some(bytes) = snapshot.contents.get(path) else { continue };
+        let text = String::from_utf8_lossy(bytes);
+        // Only a workspace root names members: a cheap test before a parse.
+        if !text.contains("[workspace") {
+            continue;
+        }
+        if let Ok(manifest) = cargo_toml::manifest(text.trim_start_matches('\u{feff}')) {
+            if let Some(members) = manifest.members {
+                workspaces.push((dir_of(path).to_string(), members, manifest.exclude));
+            }
+        }
+    }
+    candidates
+        .into_iter()
+        .filter(|path| {
+            let dir = dir_of(path);
+            workspaces.iter().any(|(root, members, exclude)| {
+                under(dir, root) && dir != root && {
+                    let rel = relative(dir, root);
+                    members.iter().any(|m| glob(m.trim_end_matches('/'), rel))
+                        && !exclude.iter().any(|e| under(rel, e))
+                }
+            })
+        })
+        .cloned()
+        .collect()
+}
+
 fn is_workspace_version(site: &Site) -> bool {
     matches!(&site.role, Role::Declaration { subject } if subject == "[workspace.package].version")
 }

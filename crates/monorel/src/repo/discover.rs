@@ -4,8 +4,8 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use super::{
-    Group, Model, Package, PackageId, Problem, Release, SiteRecord, SiteSource, Snapshot, cargo,
-    helm, load::under, python,
+    Ecosystem, Group, Model, Package, PackageId, Problem, Release, SiteRecord, SiteSource,
+    Snapshot, cargo, groups, helm, load::under, python,
 };
 use crate::{
     config,
@@ -18,6 +18,8 @@ pub(super) struct Found {
     pub(super) packages: Vec<Package>,
     pub(super) sites: Vec<SiteRecord>,
     pub(super) problems: Vec<Problem>,
+    /// Packages that must share a version (maturin, exact pins): see [`groups`].
+    pub(super) ties: Vec<(PackageId, PackageId)>,
 }
 
 impl Found {
@@ -26,6 +28,7 @@ impl Found {
         self.packages.extend(other.packages);
         self.sites.extend(other.sites);
         self.problems.extend(other.problems);
+        self.ties.extend(other.ties);
     }
 
     /// Scans `path` with its editor; a refusal becomes `None` (the caller decides if it matters).
@@ -87,17 +90,19 @@ pub fn discover(snapshot: &Snapshot) -> Model {
         found
     });
 
-    let Found { mut packages, mut sites, mut problems } = found;
+    let Found { mut packages, mut sites, mut problems, ties } = found;
     packages.sort_by(|a, b| a.id.cmp(&b.id));
     let known: BTreeSet<&PackageId> = packages.iter().map(|p| &p.id).collect();
     // A pin to a package the repository does not have is not a version site of it.
     sites.retain(|s| s.owners.iter().all(|o| known.contains(o)));
+    release_built_crates(snapshot, &mut packages);
+    set_placeholders(&mut packages, &sites);
 
-    let groups = assign_groups(snapshot, &packages, &mut sites, &mut problems);
-    let mut groups = groups;
+    let mut groups = assign_groups(snapshot, &packages, &mut sites, &mut problems, &ties);
     for group in &mut groups {
         group.version = group_version(group, &sites, &mut problems);
     }
+    let warnings = attribute_problems(&packages, &groups, &mut problems);
     sites.sort_by(|a, b| {
         (a.path.as_str(), a.site.line, a.site.range.start).cmp(&(
             b.path.as_str(),
@@ -107,7 +112,86 @@ pub fn discover(snapshot: &Snapshot) -> Model {
     });
     problems.sort_by(|a, b| (a.path.as_str(), a.line).cmp(&(b.path.as_str(), b.line)));
     problems.dedup();
-    Model { packages, sites, groups, problems }
+    Model { packages, sites, groups, problems, warnings }
+}
+
+/// A crate with `publish = false` that another ecosystem's package is built from is released
+/// all the same, at the version it declares: maturin's Python package of a crate (lancedb's
+/// `python/`), an npm package built by napi-rs or neon (a `package.json` beside the crate).
+fn release_built_crates(snapshot: &Snapshot, packages: &mut [Package]) {
+    let followed: BTreeSet<PackageId> = packages
+        .iter()
+        .filter_map(|p| match &p.release {
+            Release::Follows { package } => Some(package.clone()),
+            _ => None,
+        })
+        .collect();
+    for package in packages.iter_mut() {
+        if package.release != Release::Unpublished || package.id.ecosystem != Ecosystem::Cargo {
+            continue;
+        }
+        let declares = snapshot.contents.get(&package.manifest).is_some_and(|bytes| {
+            editors::cargo_toml::manifest(&String::from_utf8_lossy(bytes)).is_ok_and(|m| {
+                m.inherits_version || m.sites.iter().any(|s| s.role.is_declaration())
+            })
+        });
+        let npm = python::join(&package.dir, "package.json");
+        if declares && (followed.contains(&package.id) || snapshot.files.contains(&npm)) {
+            package.release = Release::Files;
+        }
+    }
+}
+
+/// A package whose every declaration is `0.0.0` (or `v0.0.0`) has a placeholder that its build
+/// fills in (cert-manager's chart, fixtures): it is never bumped.
+fn set_placeholders(packages: &mut [Package], sites: &[SiteRecord]) {
+    for package in packages.iter_mut().filter(|p| p.release == Release::Files) {
+        let mut declarations = sites
+            .iter()
+            .filter(|s| s.site.role.is_declaration() && s.owners == [package.id.clone()])
+            .filter(|s| !matches!(s.site.role, Role::LockMember { .. }))
+            .peekable();
+        if declarations.peek().is_some()
+            && declarations.all(|s| matches!(s.site.text.trim(), "0.0.0" | "v0.0.0"))
+        {
+            package.release = Release::Placeholder;
+        }
+    }
+}
+
+/// Gives each problem of no group the group of the package its file belongs to (the package
+/// whose directory holds it, the deepest). A problem of a package that no group releases is a
+/// warning: it blocks nothing. What belongs to no package stays a problem of every group.
+fn attribute_problems(
+    packages: &[Package],
+    groups: &[Group],
+    problems: &mut Vec<Problem>,
+) -> Vec<Problem> {
+    let group_of = |id: &PackageId| groups.iter().find(|g| g.packages.contains(id));
+    let mut warnings = Vec::new();
+    let mut kept = Vec::new();
+    for mut problem in problems.drain(..) {
+        if problem.group.is_some() {
+            kept.push(problem);
+            continue;
+        }
+        let owner = packages
+            .iter()
+            .filter(|p| p.manifest == problem.path || under(&problem.path, &p.dir))
+            .max_by_key(|p| (p.manifest == problem.path, p.dir.len()));
+        match owner {
+            Some(p) if !p.dir.is_empty() || p.manifest == problem.path => match group_of(&p.id) {
+                Some(g) => {
+                    problem.group = Some(g.name.clone());
+                    kept.push(problem);
+                }
+                None => warnings.push(problem),
+            },
+            _ => kept.push(problem),
+        }
+    }
+    *problems = kept;
+    warnings
 }
 
 fn assign_groups(
@@ -115,23 +199,15 @@ fn assign_groups(
     packages: &[Package],
     sites: &mut Vec<SiteRecord>,
     problems: &mut Vec<Problem>,
+    ties: &[(PackageId, PackageId)],
 ) -> Vec<Group> {
     let config = &snapshot.config;
     let releasable = packages.iter().filter(|p| p.release == Release::Files);
-    let mut group_of: BTreeMap<&PackageId, String> = BTreeMap::new();
+    let mut group_of: BTreeMap<PackageId, String> = BTreeMap::new();
     let mut groups: Vec<Group> = if config.groups.is_empty() {
-        let releasable: Vec<&Package> = releasable.collect();
-        for package in &releasable {
-            group_of.insert(&package.id, "default".into());
-        }
-        let packages: Vec<PackageId> = releasable.iter().map(|p| p.id.clone()).collect();
-        vec![Group {
-            app_version: Default::default(),
-            name: "default".into(),
-            tag: config::DEFAULT_TAG.into(),
-            packages,
-            version: None,
-        }]
+        let inferred = groups::infer(packages, sites, ties, &snapshot.tags);
+        group_of = inferred.group_of;
+        inferred.groups
     } else {
         let mut groups: Vec<Group> = config
             .groups
@@ -140,6 +216,7 @@ fn assign_groups(
                 app_version: g.app_version,
                 name: g.name.clone(),
                 tag: g.tag.clone(),
+                tag_from: None,
                 packages: Vec::new(),
                 version: None,
             })
@@ -154,7 +231,18 @@ fn assign_groups(
             });
             if let Some(i) = matched {
                 groups[i].packages.push(package.id.clone());
-                group_of.insert(&package.id, groups[i].name.clone());
+                group_of.insert(package.id.clone(), groups[i].name.clone());
+            }
+        }
+        // The packages that take a member's version are released with it.
+        for package in packages {
+            if let Release::Follows { package: followed } = &package.release {
+                if let Some(name) = group_of.get(followed).cloned() {
+                    if let Some(g) = groups.iter_mut().find(|g| g.name == name) {
+                        g.packages.push(package.id.clone());
+                    }
+                    group_of.insert(package.id.clone(), name);
+                }
             }
         }
         groups
@@ -281,9 +369,12 @@ fn group_version(
         }
     }
     if values.len() > 1 {
+        // A handful of sites, then how many more: a message is read, not searched.
+        const SHOWN: usize = 6;
         let mut parts = Vec::new();
+        let total: usize = values.values().map(Vec::len).sum();
         for (value, records) in &values {
-            for r in records {
+            for r in records.iter().take(SHOWN.div_ceil(values.len()).max(1)) {
                 parts.push(format!(
                     "`{}:{}` has {value} ({})",
                     r.path,
@@ -291,6 +382,9 @@ fn group_version(
                     r.site.role.subject()
                 ));
             }
+        }
+        if parts.len() < total {
+            parts.push(format!("and {} more", total - parts.len()));
         }
         let first = declarations[0];
         let group_hint = if group.name == "default" { "" } else { " of group `" };

@@ -1,89 +1,63 @@
 //! `monorel init`: the `monorel.toml` that reproduces what discovery found, commented.
 //!
-//! When all packages agree, the file names one group of all of them. When they drift, it
-//! proposes one group per ecosystem (or per package, where an ecosystem disagrees with itself),
-//! each at its own version, so that `versions --check` passes with the file as written.
+//! The groups are discovery's own (see `groups`): packages tied together or at one version in
+//! one group, packages versioned apart each in their own, every group with the tag style its
+//! tags show. Test data and examples are set aside by discovery already, so the file needs no
+//! `exclude` for them. What the user wrote before (`exclude`, `include`, `[release]`) is kept.
 
-use std::collections::BTreeMap;
+use toml_edit::{Document, TableLike};
 
-use super::{Model, Package, PackageId, Release, SiteRecord};
-use crate::{config, version::Version};
+use super::{Model, Release};
 
-/// The text of a `monorel.toml` for `model`.
-pub fn config_text(model: &Model) -> String {
+/// The text of a `monorel.toml` for `model`, keeping the top-level `exclude` and `include` and
+/// the `[release]` table of `existing` (the file being replaced), word for word.
+pub fn config_text(model: &Model, existing: Option<&str>) -> String {
+    let kept = existing.map(Kept::of).unwrap_or_default();
     let mut out = String::from(
         "# monorel's configuration, written by `monorel init` from what discovery found.\n\
-         # Everything here is optional: without this file, every package is one lockstep group.\n\
-         # See https://github.com/monorel/monorel#monorel-toml\n\n\
-         # Path prefixes discovery never looks at (test fixtures, vendored code):\n\
-         # exclude = [\"testdata/\"]\n",
+         # Everything here is optional: without this file, discovery finds these groups itself.\n\
+         # Manifests under test data, examples and vendored code are set aside; `include`\n\
+         # takes a path prefix in, `exclude` leaves one out.\n",
     );
-    let releasable: Vec<&Package> =
-        model.packages.iter().filter(|p| p.release == Release::Files).collect();
-    let version_of = |id: &PackageId| -> Option<Version> {
-        let values: Vec<Version> =
-            declarations(model, id).filter_map(SiteRecord::version).collect();
-        values.first().filter(|v| values.iter().all(|w| w == *v)).cloned()
-    };
-
-    // Groups: everything together when it agrees; else per ecosystem; else per package.
-    let mut groups: BTreeMap<String, Vec<&Package>> = BTreeMap::new();
-    let all: Vec<Option<Version>> = releasable.iter().map(|p| version_of(&p.id)).collect();
-    if all.iter().all(|v| v.is_some() && *v == all[0]) {
-        groups.insert("default".into(), releasable.clone());
-    } else {
-        for package in &releasable {
-            groups.entry(package.id.ecosystem.name().to_string()).or_default().push(package);
+    match &kept.top {
+        Some(top) => {
+            out.push_str(top);
+            out.push('\n');
         }
-        let split: Vec<String> = groups
-            .iter()
-            .filter(|(_, ps)| {
-                let v: Vec<Option<Version>> = ps.iter().map(|p| version_of(&p.id)).collect();
-                !v.iter().all(|x| x.is_some() && *x == v[0])
-            })
-            .map(|(name, _)| name.clone())
-            .collect();
-        for name in split {
-            for package in groups.remove(&name).unwrap_or_default() {
-                groups
-                    .entry(format!("{}-{}", name, slug(&package.id.name)))
-                    .or_default()
-                    .push(package);
-            }
-        }
+        None => out.push_str("# exclude = [\"tools/legacy/\"]\n"),
     }
-
-    for (name, packages) in &groups {
-        let version = packages.first().and_then(|p| version_of(&p.id));
-        let tag = if groups.len() == 1 {
-            config::DEFAULT_TAG.to_string()
-        } else {
-            format!("{name}-v{{version}}")
-        };
-        let now = version.map(|v| format!(", now at {v}")).unwrap_or_default();
-        let heading = if packages.len() == 1 {
+    for group in &model.groups {
+        let now = group.version.as_ref().map(|v| format!(", now at {v}")).unwrap_or_default();
+        let heading = if group.packages.len() == 1 {
             format!("Released on its own{now}.")
         } else {
             format!("Released together, at one version{now}.")
         };
-        out.push_str(&format!("\n# {heading}\n[groups.{name}]\npackages = [\n"));
-        for package in packages {
-            out.push_str(&format!("    \"{}\", # {}\n", package.id, package.manifest));
+        let evidence = match &group.tag_from {
+            Some(Some(tag)) => format!(" The tag style is that of `{tag}`."),
+            Some(None) => " No tag of this group exists yet.".to_string(),
+            None => String::new(),
+        };
+        out.push_str(&format!("\n# {heading}{evidence}\n[groups.{}]\npackages = [\n", group.name));
+        for id in &group.packages {
+            let manifest = model.packages.iter().find(|p| &p.id == id).map(|p| p.manifest.as_str());
+            out.push_str(&format!("    \"{id}\", # {}\n", manifest.unwrap_or("")));
         }
-        out.push_str(&format!("]\ntag = \"{tag}\"\n"));
+        out.push_str(&format!("]\ntag = \"{}\"\n", group.tag));
     }
     let others: Vec<String> = model
         .packages
         .iter()
-        .filter(|p| p.release != Release::Files)
-        .map(|p| {
+        .filter(|p| !model.groups.iter().any(|g| g.packages.contains(&p.id)))
+        .filter_map(|p| {
             let why = match &p.release {
                 Release::Tags { how } => format!("version from git tags ({how})"),
                 Release::Follows { package } => format!("takes the version of {package}"),
                 Release::Unpublished => "not published".into(),
-                Release::Files => unreachable!(),
+                Release::Placeholder => "a placeholder version its build fills in".into(),
+                Release::Files => return None,
             };
-            format!("#   {}: {why}\n", p.id)
+            Some(format!("#   {}: {why}\n", p.id))
         })
         .collect();
     if !others.is_empty() {
@@ -98,15 +72,74 @@ pub fn config_text(model: &Model) -> String {
          # count = 1\n\
          # spelling = \"pep440\"\n",
     );
+    if let Some(release) = &kept.release {
+        out.push('\n');
+        out.push_str(release);
+        if !release.ends_with('\n') {
+            out.push('\n');
+        }
+    }
     out
 }
 
-fn declarations<'a>(model: &'a Model, id: &'a PackageId) -> impl Iterator<Item = &'a SiteRecord> {
-    model.sites.iter().filter(move |s| s.site.role.is_declaration() && s.owners.contains(id))
+/// What `init` keeps of the file it replaces, as written.
+#[derive(Debug, Default)]
+struct Kept {
+    /// The top-level `exclude` and `include` lines.
+    top: Option<String>,
+    /// The `[release]` table, from its header to the next table of another name.
+    release: Option<String>,
 }
 
-fn slug(name: &str) -> String {
-    name.chars()
-        .map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '-' })
-        .collect()
+impl Kept {
+    fn of(text: &str) -> Kept {
+        let Ok(doc) = Document::parse(text) else { return Kept::default() };
+        let root = doc.as_table() as &dyn TableLike;
+        let mut top = Vec::new();
+        for key in ["exclude", "include"] {
+            let Some(span) = root.get(key).and_then(|i| i.as_value()).and_then(|v| v.span()) else {
+                continue;
+            };
+            let start = text[..span.start].rfind('\n').map_or(0, |i| i + 1);
+            top.push(text[start..span.end].to_string());
+        }
+        Kept { top: (!top.is_empty()).then(|| top.join("\n")), release: release_table(text) }
+    }
+}
+
+/// The text of the `[release]` table (and its `[release.*]` subtables), when there is one.
+fn release_table(text: &str) -> Option<String> {
+    let mut out = String::new();
+    let mut inside = false;
+    for line in text.split_inclusive('\n') {
+        let header = line.trim_start();
+        if header.starts_with('[') {
+            let name = header.trim_start_matches('[').trim_start();
+            inside = name.starts_with("release]")
+                || name.starts_with("release.")
+                || name.starts_with("release ]");
+        }
+        if inside {
+            out.push_str(line);
+        }
+    }
+    (!out.is_empty()).then(|| out.trim_end().to_string() + "\n")
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn keeps_what_the_user_wrote() {
+        let existing = "exclude = [\"legacy/\"]\ninclude = [\n  \"examples/app/\",\n]\n\n[groups.x]\npackages = [\"a\"]\n\n[release]\npush = true # always\npre-commit = [\"make test\"]\n\n[groups.y]\npackages = [\"b\"]\n";
+        let kept = super::Kept::of(existing);
+        assert_eq!(
+            kept.top.as_deref(),
+            Some("exclude = [\"legacy/\"]\ninclude = [\n  \"examples/app/\",\n]")
+        );
+        assert_eq!(
+            kept.release.as_deref(),
+            Some("[release]\npush = true # always\npre-commit = [\"make test\"]\n")
+        );
+        assert!(super::Kept::of("not toml [").release.is_none());
+    }
 }

@@ -19,7 +19,7 @@ use std::{
     path::{Path, PathBuf},
 };
 
-use super::{Snapshot, discover, python};
+use super::{Snapshot, cargo, discover, places, python};
 use crate::{
     config::{self, Config, ConfigError},
     git,
@@ -46,9 +46,10 @@ pub enum LoadError {
 }
 
 /// The file names of manifests: the files discovery reads first.
-const MANIFESTS: [&str; 7] = [
+const MANIFESTS: [&str; 8] = [
     "Cargo.toml",
     "Cargo.lock",
+    "uv.lock",
     "pyproject.toml",
     "setup.py",
     "setup.cfg",
@@ -155,30 +156,50 @@ fn nul_separated(bytes: &[u8]) -> Vec<Range<usize>> {
 
 /// Reads the snapshot of the repository at `root`.
 pub fn load(root: &Path) -> Result<Snapshot, LoadError> {
-    let (mut files, listed_by) = match git::Repo::discover(root) {
-        Some(repo) => (git_files(&repo, root)?, "git"),
+    let repo = git::Repo::discover(root);
+    let (mut files, listed_by) = match &repo {
+        Some(repo) => (git_files(repo, root)?, "git"),
         None => (walk(root), "walk"),
     };
     let config = load_config(root)?;
     if !config.exclude.is_empty() {
         files.retain(|f| !config.exclude.iter().any(|prefix| under(f, prefix)));
     }
-    let manifests = files.iter().filter(|f| MANIFESTS.contains(&name_of(f))).map(String::from);
-    let manifests = manifests.collect();
+    // Manifests in places of test data, examples and vendored code are set aside, unless the
+    // configuration takes them in.
+    let (manifests, set_aside): (Vec<String>, Vec<String>) = files
+        .iter()
+        .filter(|f| MANIFESTS.contains(&name_of(f)))
+        .map(String::from)
+        .partition(|f| !places::is_set_aside(f) || places::included(f, &config.include));
+    let tags = match &repo {
+        Some(repo) => repo.tag_names()?,
+        None => Vec::new(),
+    };
 
     let mut snapshot = Snapshot {
         root: root.to_path_buf(),
         files,
         manifests,
+        set_aside,
+        tags,
         contents: Default::default(),
         config,
         listed_by,
         python: Vec::new(),
     };
     // The manifests, the Python projects they make, then the modules and extra files those
-    // point at.
+    // point at. A crate that a workspace of the repository lists as a member is a package
+    // wherever it lives: taken back from the set-aside ones once the workspaces are read.
     let manifests = snapshot.manifests.clone();
     read_into(&mut snapshot, manifests)?;
+    let claimed = cargo::claimed_members(&snapshot, &snapshot.set_aside);
+    if !claimed.is_empty() {
+        snapshot.set_aside.retain(|f| !claimed.contains(f));
+        snapshot.manifests.extend(claimed.iter().cloned());
+        snapshot.manifests.sort();
+        read_into(&mut snapshot, claimed)?;
+    }
     snapshot.python = python::projects(&snapshot);
     let followed = discover::followed_files(&snapshot);
     read_into(&mut snapshot, followed)?;

@@ -8,11 +8,14 @@
 
 mod cargo;
 mod discover;
+mod groups;
 mod helm;
 pub mod init;
 mod load;
+mod places;
 mod plan;
 mod python;
+mod tags;
 
 use std::{collections::BTreeMap, fmt, path::PathBuf};
 
@@ -36,9 +39,14 @@ pub struct Snapshot {
     /// discovery has tried to read it; one it never reads may stay listed.
     pub files: Listing,
     /// The listed files whose names say they are manifests (`Cargo.toml`, `Cargo.lock`,
-    /// `pyproject.toml`, `setup.py`, `setup.cfg`, `Chart.yaml`, `Chart.yml`), sorted: the files
+    /// `uv.lock`, `pyproject.toml`, `setup.py`, `setup.cfg`, `Chart.yaml`, `Chart.yml`), sorted: the files
     /// discovery starts from, each read into `contents`.
     pub manifests: Vec<String>,
+    /// The listed manifests set aside as test data, examples or vendored code
+    /// ([`places`]), sorted; never read.
+    pub set_aside: Vec<String>,
+    /// The names of the repository's tags (none outside git).
+    pub tags: Vec<String>,
     /// The bytes of the files discovery reads, by path.
     pub contents: BTreeMap<String, Vec<u8>>,
     /// The configuration (the default when there is none).
@@ -111,6 +119,8 @@ pub enum Release {
     Follows { package: PackageId },
     /// Never: `publish = false`.
     Unpublished,
+    /// Never by editing files: its version is a placeholder (`0.0.0`) its build fills in.
+    Placeholder,
 }
 
 /// Where a version site is.
@@ -167,6 +177,9 @@ pub struct Group {
     pub name: String,
     /// Its tag format, with `{version}`.
     pub tag: String,
+    /// Where the format came from without configuration: `Some(Some(tag))` read from a tag,
+    /// `Some(None)` when no tag matched (the default was taken); `None` when configured.
+    pub tag_from: Option<Option<String>>,
     /// Its packages.
     pub packages: Vec<PackageId>,
     /// Its version, when all its declarations agree.
@@ -226,8 +239,10 @@ pub struct Model {
     pub sites: Vec<SiteRecord>,
     /// The groups.
     pub groups: Vec<Group>,
-    /// Everything that is wrong.
+    /// Everything that is wrong and stops a bump (of its group, or of every group).
     pub problems: Vec<Problem>,
+    /// What is wrong in packages no group releases: reported, blocking nothing.
+    pub warnings: Vec<Problem>,
 }
 
 impl Model {

@@ -14,7 +14,7 @@ use super::{
     Ecosystem, Package, PackageId, Problem, Release, Snapshot, cargo::dir_of, discover::Found,
     load::name_of,
 };
-use crate::editors::{FileKind, Reason, pyproject};
+use crate::editors::{FileKind, Reason, Role, pyproject};
 
 /// File names that hold a Python package's version.
 const VERSION_MODULES: [&str; 5] =
@@ -43,6 +43,7 @@ pub(super) fn module_candidates(snapshot: &Snapshot) -> Vec<String> {
 }
 
 pub(super) fn discover(snapshot: &Snapshot, found: &mut Found) {
+    uv_locks(snapshot, found);
     for project in &snapshot.python {
         let id = PackageId { ecosystem: Ecosystem::Python, name: project.name.clone() };
         let release = match project.pyproject.as_ref().map(|p| &p.source) {
@@ -134,6 +135,33 @@ pub(super) fn discover(snapshot: &Snapshot, found: &mut Found) {
     }
 }
 
+/// The project's own packages in every `uv.lock`: each entry is a site of the Python package
+/// of that (normalized) name.
+fn uv_locks(snapshot: &Snapshot, found: &mut Found) {
+    let by_name: BTreeMap<String, &str> = snapshot
+        .python
+        .iter()
+        .map(|p| (crate::editors::uv_lock::normalize(&p.name), p.name.as_str()))
+        .collect();
+    for path in snapshot.manifests.iter().filter(|f| name_of(f) == "uv.lock") {
+        let Some(result) = Found::scan(snapshot, path, FileKind::UvLock) else { continue };
+        match result {
+            Ok(sites) => {
+                for site in sites {
+                    let Role::LockMember { name } = &site.role else { continue };
+                    let Some(package) = by_name.get(name) else { continue };
+                    let owner =
+                        PackageId { ecosystem: Ecosystem::Python, name: package.to_string() };
+                    found.site(path, FileKind::UvLock, site, vec![owner]);
+                }
+            }
+            // A lock of registry packages only has nothing to bump.
+            Err(refusal) if refusal.reason == Reason::NoVersion => {}
+            Err(refusal) => found.problem(path, &refusal),
+        }
+    }
+}
+
 /// The Python projects of the snapshot's manifests (which must have been read).
 pub(super) fn projects(snapshot: &Snapshot) -> Vec<Project> {
     let mut by_dir: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
@@ -162,6 +190,8 @@ pub(super) fn projects(snapshot: &Snapshot) -> Vec<Project> {
         let name = pyproject
             .as_ref()
             .and_then(|p| p.name.clone())
+            // A pyproject.toml that does not parse still names its project, most often.
+            .or_else(|| text(&pyproject_path).and_then(|t| assigned_name(&t, &PYPROJECT_NAME)))
             .or_else(|| {
                 text(&join(dir, "setup.cfg")).and_then(|t| assigned_name(&t, &SETUP_CFG_NAME))
             })
@@ -190,6 +220,10 @@ pub(super) fn projects(snapshot: &Snapshot) -> Vec<Project> {
 // projects spent 50 ms on them.
 static SETUP_CFG_NAME: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?m)^\s*name\s*[=:]\s*([A-Za-z0-9][A-Za-z0-9._-]*)\s*$").expect("a valid pattern")
+});
+static PYPROJECT_NAME: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r#"(?m)^\s*name\s*=\s*["']([A-Za-z0-9][A-Za-z0-9._-]*)["']"#)
+        .expect("a valid pattern")
 });
 static SETUP_PY_NAME: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r#"\bname\s*=\s*["']([A-Za-z0-9][A-Za-z0-9._-]*)["']"#).expect("a valid pattern")
@@ -237,7 +271,7 @@ fn import_name(name: &str) -> String {
     name.to_lowercase().replace(['-', '.'], "_")
 }
 
-fn join(dir: &str, name: &str) -> String {
+pub(super) fn join(dir: &str, name: &str) -> String {
     match (dir.is_empty(), name.is_empty()) {
         (true, _) => name.to_string(),
         (false, true) => dir.to_string(),
