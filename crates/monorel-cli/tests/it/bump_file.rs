@@ -155,14 +155,14 @@ fn bad_input_is_refused_with_the_file_the_line_and_the_fix() {
         exit: 1
         --- stderr
         error: cannot tell the kind of `notes.txt` from its name
-        help: pass `--kind <KIND>`, one of: cargo-toml, cargo-lock, pyproject, python, setup-cfg, helm-chart
+        help: pass `--kind <KIND>`, one of: cargo-toml, cargo-lock, uv-lock, pyproject, python, setup-cfg, helm-chart
         exit: 1
         --- stderr
         error: cannot read `missing.toml`
           caused by: No such file or directory (os error 2)
         exit: 2
         --- stderr
-        error: invalid value 'cargo' for '--kind <KIND>': unknown file kind `cargo`; expected one of: cargo-toml, cargo-lock, pyproject, python, setup-cfg, helm-chart
+        error: invalid value 'cargo' for '--kind <KIND>': unknown file kind `cargo`; expected one of: cargo-toml, cargo-lock, uv-lock, pyproject, python, setup-cfg, helm-chart
 
         For more information, try '--help'.
     "#]]

@@ -79,6 +79,9 @@ pub struct Project {
     pub package_roots: Vec<String>,
     /// Import names the backend declares (maturin `module-name`, flit `module.name`).
     pub import_names: Vec<String>,
+    /// The `Cargo.toml` maturin builds, relative to the pyproject's directory, when maturin
+    /// builds the project: the wheel takes that crate's version.
+    pub maturin: Option<String>,
 }
 
 /// Reads what discovery needs from a `pyproject.toml`.
@@ -91,10 +94,14 @@ pub fn project(text: &str) -> Result<Project, Refusal> {
     let project = table(root, &["project"]);
     let has_static = project.and_then(|p| p.get("version")).is_some()
         || table(root, &["tool", "poetry"]).and_then(|p| p.get("version")).is_some();
+    let maturin = maturin_manifest(root);
     let source = if has_static {
         VersionSource::Static
     } else if array_contains(project.and_then(|p| p.get("dynamic")), "version") {
         dynamic_source(root, project)
+    } else if maturin.is_some() {
+        // maturin gives a project with no version at all its crate's.
+        VersionSource::Cargo
     } else {
         VersionSource::Missing
     };
@@ -109,7 +116,22 @@ pub fn project(text: &str) -> Result<Project, Refusal> {
     );
     import_names.extend(str_at(&["tool", "flit", "module"], "name"));
     let name = str_at(&["project"], "name").or_else(|| str_at(&["tool", "poetry"], "name"));
-    Ok(Project { name, source, package_roots, import_names })
+    Ok(Project { name, source, package_roots, import_names, maturin })
+}
+
+/// The `Cargo.toml` maturin builds (relative to the pyproject's directory), when maturin builds
+/// this project: its build backend, or a `[tool.maturin]` table (a bootstrap backend in front of
+/// maturin, as maturin's own).
+fn maturin_manifest(root: &dyn TableLike) -> Option<String> {
+    let backend = table(root, &["build-system"])
+        .and_then(|b| b.get("build-backend")?.as_str().map(str::to_string))
+        .unwrap_or_default();
+    let tool = table(root, &["tool", "maturin"]);
+    if !backend.starts_with("maturin") && tool.is_none() {
+        return None;
+    }
+    let path = tool.and_then(|t| t.get("manifest-path")?.as_str().map(str::to_string));
+    Some(path.unwrap_or_else(|| "Cargo.toml".into()))
 }
 
 /// Says where a dynamic version comes from, as far as the backend's configuration tells.
@@ -175,10 +197,10 @@ fn dynamic_source(root: &dyn TableLike, project: Option<&dyn TableLike>) -> Vers
             return vcs(tool);
         }
     }
-    let backend = str_at(&["build-system"], "build-backend").unwrap_or_default();
-    if backend.starts_with("maturin") {
+    if maturin_manifest(root).is_some() {
         return VersionSource::Cargo;
     }
+    let backend = str_at(&["build-system"], "build-backend").unwrap_or_default();
     if backend.starts_with("flit") {
         let name = str_at(&["tool", "flit", "module"], "name")
             .or_else(|| project?.get("name")?.as_str().map(|n| n.replace(['-', '.'], "_")))

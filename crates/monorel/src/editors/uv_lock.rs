@@ -97,7 +97,7 @@ name = "docs"
 version = "3.1.3.dev0"
 source = { virtual = "docs" }
 "#,
-            "3.1.3.dev0",
+            "3.1.3-dev.0",
             "3.1.3",
             r#"version = 1
 revision = 3

@@ -103,9 +103,20 @@ pub(super) fn discover(snapshot: &Snapshot, found: &mut Found) {
         found.packages.push(Package { id, dir: m.dir.clone(), manifest: m.path.clone(), release });
     }
 
+    // The workspace of each package (its root manifest; a package outside any workspace is
+    // its own).
+    let root_of = |m: &Manifest| workspace_of(m).map_or(m.path.clone(), |w| w.path.clone());
+    for m in &manifests {
+        if let Some(name) = &m.manifest.package {
+            found.cargo_workspaces.insert(cargo_id(name), root_of(m));
+        }
+    }
+
     // Sites.
     for m in &manifests {
+        let bytes = snapshot.contents.get(&m.path).map_or(&[][..], Vec::as_slice);
         for site in sites_of(m) {
+            let mut pin = None;
             let owners = match &site.role {
                 Role::Declaration { subject } if subject == "[workspace.package].version" => {
                     inheritors.get(m.path.as_str()).cloned().unwrap_or_default()
@@ -113,10 +124,20 @@ pub(super) fn discover(snapshot: &Snapshot, found: &mut Found) {
                 Role::Declaration { .. } => {
                     m.manifest.package.iter().map(|n| cargo_id(n)).collect()
                 }
-                Role::Follower { target: Some(target), .. } => vec![cargo_id(target)],
+                Role::Follower { target: Some(target), .. } => {
+                    let requirement = requirement_at(bytes, &site);
+                    if is_exact(&requirement) {
+                        if let Some(name) = &m.manifest.package {
+                            found.ties.push((cargo_id(name), cargo_id(target)));
+                        }
+                    }
+                    pin = Some(super::Pin { requirement });
+                    vec![cargo_id(target)]
+                }
                 _ => continue,
             };
             found.site(&m.path, FileKind::CargoToml, site, owners);
+            found.sites.last_mut().expect("just pushed").pin = pin;
         }
     }
 
@@ -175,6 +196,22 @@ pub(super) fn claimed_members(snapshot: &Snapshot, candidates: &[String]) -> Vec
         })
         .cloned()
         .collect()
+}
+
+/// The whole requirement a pin's version token stands in (`^0.7.0`, `=1.2.0`, `0.7`): the
+/// operator before the token, up to the opening quote.
+fn requirement_at(bytes: &[u8], site: &Site) -> String {
+    let start = site.range.start.min(bytes.len());
+    let before = &bytes[..start];
+    let op_start =
+        before.iter().rposition(|b| matches!(b, b'"' | b'\'')).map_or(start, |quote| quote + 1);
+    let operator = String::from_utf8_lossy(&before[op_start..]).replace(' ', "");
+    format!("{operator}{}", site.text)
+}
+
+/// Whether a requirement allows one version only (`=1.2.0`).
+fn is_exact(requirement: &str) -> bool {
+    requirement.starts_with('=')
 }
 
 fn is_workspace_version(site: &Site) -> bool {

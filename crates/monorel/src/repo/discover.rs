@@ -20,6 +20,8 @@ pub(super) struct Found {
     pub(super) problems: Vec<Problem>,
     /// Packages that must share a version (maturin, exact pins): see [`groups`].
     pub(super) ties: Vec<(PackageId, PackageId)>,
+    /// The workspace of each Cargo package: its root manifest (its own outside a workspace).
+    pub(super) cargo_workspaces: BTreeMap<PackageId, String>,
 }
 
 impl Found {
@@ -29,6 +31,7 @@ impl Found {
         self.sites.extend(other.sites);
         self.problems.extend(other.problems);
         self.ties.extend(other.ties);
+        self.cargo_workspaces.extend(other.cargo_workspaces);
     }
 
     /// Scans `path` with its editor; a refusal becomes `None` (the caller decides if it matters).
@@ -58,6 +61,7 @@ impl Found {
             site,
             owners,
             group: None,
+            pin: None,
         });
     }
 }
@@ -90,7 +94,7 @@ pub fn discover(snapshot: &Snapshot) -> Model {
         found
     });
 
-    let Found { mut packages, mut sites, mut problems, ties } = found;
+    let Found { mut packages, mut sites, mut problems, ties, cargo_workspaces } = found;
     packages.sort_by(|a, b| a.id.cmp(&b.id));
     let known: BTreeSet<&PackageId> = packages.iter().map(|p| &p.id).collect();
     // A pin to a package the repository does not have is not a version site of it.
@@ -98,7 +102,8 @@ pub fn discover(snapshot: &Snapshot) -> Model {
     release_built_crates(snapshot, &mut packages);
     set_placeholders(&mut packages, &sites);
 
-    let mut groups = assign_groups(snapshot, &packages, &mut sites, &mut problems, &ties);
+    let mut groups =
+        assign_groups(snapshot, &packages, &mut sites, &mut problems, &ties, &cargo_workspaces);
     for group in &mut groups {
         group.version = group_version(group, &sites, &mut problems);
     }
@@ -200,12 +205,12 @@ fn assign_groups(
     sites: &mut Vec<SiteRecord>,
     problems: &mut Vec<Problem>,
     ties: &[(PackageId, PackageId)],
+    cargo_workspaces: &BTreeMap<PackageId, String>,
 ) -> Vec<Group> {
     let config = &snapshot.config;
-    let releasable = packages.iter().filter(|p| p.release == Release::Files);
     let mut group_of: BTreeMap<PackageId, String> = BTreeMap::new();
     let mut groups: Vec<Group> = if config.groups.is_empty() {
-        let inferred = groups::infer(packages, sites, ties, &snapshot.tags);
+        let inferred = groups::infer(packages, sites, ties, cargo_workspaces, &snapshot.tags);
         group_of = inferred.group_of;
         inferred.groups
     } else {
@@ -221,14 +226,24 @@ fn assign_groups(
                 version: None,
             })
             .collect();
-        for package in releasable {
+        // An unpublished crate is released with a group that names it exactly (a benchmark
+        // kept at its workspace's version); patterns and paths take releasable packages only.
+        let named = |p: &Package| {
+            let id = p.id.to_string();
+            config.groups.iter().position(|g| g.packages.contains(&id))
+        };
+        for package in packages {
             let eco = package.id.ecosystem.name();
-            let matched = config.groups.iter().position(|g| {
-                g.packages.iter().any(|pat| config::package_matches(pat, eco, &package.id.name))
-                    || g.paths.iter().any(|prefix| {
-                        under(&package.dir, prefix) || under(&package.manifest, prefix)
-                    })
-            });
+            let matched = match package.release {
+                Release::Files => config.groups.iter().position(|g| {
+                    g.packages.iter().any(|pat| config::package_matches(pat, eco, &package.id.name))
+                        || g.paths.iter().any(|prefix| {
+                            under(&package.dir, prefix) || under(&package.manifest, prefix)
+                        })
+                }),
+                Release::Unpublished => named(package),
+                _ => None,
+            };
             if let Some(i) = matched {
                 groups[i].packages.push(package.id.clone());
                 group_of.insert(package.id.clone(), groups[i].name.clone());
@@ -337,6 +352,7 @@ fn extra_sites(
             site,
             owners: Vec::new(),
             group: Some(group.to_string()),
+            pin: None,
         });
     }
 }

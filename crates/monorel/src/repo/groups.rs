@@ -20,7 +20,7 @@ use super::{
     Ecosystem, Group, Package, PackageId, Release, SiteRecord,
     tags::{Style, Tags},
 };
-use crate::{config, version::Version};
+use crate::{config, editors::Role, version::Version};
 
 /// What the inference decided: the groups, and the group of every package in one.
 pub(super) struct Inferred {
@@ -33,6 +33,7 @@ pub(super) fn infer(
     packages: &[Package],
     sites: &[SiteRecord],
     ties: &[(PackageId, PackageId)],
+    cargo_workspaces: &BTreeMap<PackageId, String>,
     tag_names: &[String],
 ) -> Inferred {
     let releasable: Vec<&Package> =
@@ -77,13 +78,38 @@ pub(super) fn infer(
             }
         }
     }
+    // Crates that inherit a workspace's version say with it which crates release together: a
+    // crate of another workspace that declares its own version stays out of that set, even at
+    // the same number (a crate of the same workspace at that number is kept in step with it).
+    let inherits: Vec<bool> = releasable
+        .iter()
+        .map(|p| {
+            sites.iter().any(|s| {
+                s.owners.contains(&p.id)
+                    && matches!(&s.site.role, Role::Declaration { subject } if subject == "[workspace.package].version")
+            })
+        })
+        .collect();
     for members in by_version.values() {
         // Packages tagged on their own stay apart, unless only one of them is.
         let tagged = members.iter().filter(|&&i| apart[i]).count();
         let joining: Vec<usize> =
             members.iter().copied().filter(|&i| tagged <= 1 || !apart[i]).collect();
-        for pair in joining.windows(2) {
-            sets.union(pair[0], pair[1]);
+        let inheriting: Vec<Option<&String>> = joining
+            .iter()
+            .filter(|&&i| inherits[i])
+            .map(|&i| cargo_workspaces.get(&releasable[i].id))
+            .collect();
+        let (own_crates, rest): (Vec<usize>, Vec<usize>) = joining.into_iter().partition(|&i| {
+            !inheriting.is_empty()
+                && !inherits[i]
+                && releasable[i].id.ecosystem == Ecosystem::Cargo
+                && !inheriting.contains(&cargo_workspaces.get(&releasable[i].id))
+        });
+        for set in [rest, own_crates] {
+            for pair in set.windows(2) {
+                sets.union(pair[0], pair[1]);
+            }
         }
     }
 
@@ -122,12 +148,24 @@ pub(super) fn infer(
     let mut groups = Vec::new();
     for (component, name) in components.iter().zip(&names) {
         let mut ids: Vec<PackageId> = component.iter().map(|p| p.id.clone()).collect();
-        // The packages that take a member's version are released with it.
+        // The packages that take a member's version are released with it, and so are the
+        // unpublished crates of a member's workspace that declare the group's version
+        // (benchmarks and test crates that the workspace keeps in step).
+        let version = versions[index[&component[0].id]].as_ref();
+        let workspaces: Vec<&String> =
+            component.iter().filter_map(|p| cargo_workspaces.get(&p.id)).collect();
         for p in packages {
-            if let Release::Follows { package } = &p.release {
-                if ids.contains(package) && !ids.contains(&p.id) {
-                    ids.push(p.id.clone());
+            let joins = match &p.release {
+                Release::Follows { package } => ids.contains(package),
+                Release::Unpublished => {
+                    version.is_some()
+                        && cargo_workspaces.get(&p.id).is_some_and(|w| workspaces.contains(&w))
+                        && version_of(&p.id, sites).as_ref() == version
                 }
+                _ => false,
+            };
+            if joins && !ids.contains(&p.id) {
+                ids.push(p.id.clone());
             }
         }
         for id in &ids {
@@ -139,7 +177,6 @@ pub(super) fn infer(
             .filter(|p| !ids.contains(&p.id))
             .map(|p| p.id.name.as_str())
             .collect();
-        let version = versions[index[&component[0].id]].as_ref();
         let main = single || component[0].dir.is_empty();
         let style = tags.style(&own, version, main, &others);
         let format = match &style {

@@ -154,6 +154,16 @@ pub struct SiteRecord {
     pub owners: Vec<PackageId>,
     /// The group the site is released with, when its owners are in one.
     pub group: Option<String>,
+    /// When the site is a dependency's requirement on a package of the repository.
+    pub pin: Option<Pin>,
+}
+
+/// A dependency's requirement on a package of the repository (a path dependency's `version`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Pin {
+    /// The whole requirement, operator and all: `^0.7.0`, `=1.2.0`, `0.7`. It follows the
+    /// release when it names the old version, and moves when the new one leaves it.
+    pub requirement: String,
 }
 
 impl SiteRecord {

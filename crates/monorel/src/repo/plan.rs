@@ -33,6 +33,8 @@ pub struct BumpPlan {
     pub tag: String,
     /// Every file that changes, in path order.
     pub files: Vec<PlannedFile>,
+    /// Why edits beyond the group's own versions are made (pins the new version leaves).
+    pub notes: Vec<String>,
 }
 
 /// One file of a plan.
@@ -133,6 +135,7 @@ pub fn plan_bump(
         by_file.entry(&record.path).or_default().push(record);
     }
     let mut files = Vec::new();
+    let mut notes = Vec::new();
     for (path, records) in by_file {
         let mut changes = Vec::new();
         for record in records {
@@ -143,9 +146,22 @@ pub fn plan_bump(
                 &record.source,
                 super::SiteSource::File(FileKind::HelmChart)
             ) && matches!(&site.role, Role::Follower { subject, target: None } if subject == "appVersion");
-            let moves = match group.app_version {
-                AppVersion::Always if is_app_version => true,
-                AppVersion::Never if is_app_version => false,
+            let moves = match (&record.pin, group.app_version) {
+                (_, AppVersion::Always) if is_app_version => true,
+                (_, AppVersion::Never) if is_app_version => false,
+                (Some(pin), _) => match pin_moves(pin, site, &from, &to) {
+                    PinMove::Stays => false,
+                    PinMove::Follows => true,
+                    PinMove::Left => {
+                        notes.push(format!(
+                            "`{path}:{}`: {} requires `{}`, which {to} does not satisfy: the pin moves to {to}",
+                            site.line,
+                            site.role.subject(),
+                            pin.requirement
+                        ));
+                        true
+                    }
+                },
                 _ => site.role.is_declaration() || site.spelling.matches(&site.text, &from),
             };
             if moves && !changes.iter().any(|c: &Change| c.site.range == site.range) {
@@ -162,5 +178,27 @@ pub fn plan_bump(
         let after = editors::apply_changes(&before, &changes);
         files.push(PlannedFile { path: path.to_string(), before, after, changes });
     }
-    Ok(BumpPlan { group: group.name.clone(), tag: group.tag_for(&to), from, to, files })
+    Ok(BumpPlan { group: group.name.clone(), tag: group.tag_for(&to), from, to, files, notes })
+}
+
+/// What a pin does in a bump from `from` to `to`.
+enum PinMove {
+    /// It stays: it still admits `to`, and does not name `from`.
+    Stays,
+    /// It names `from`: it follows the release.
+    Follows,
+    /// `to` no longer satisfies it: it moves, or the dependent would not build.
+    Left,
+}
+
+fn pin_moves(pin: &super::Pin, site: &editors::Site, from: &Version, to: &Version) -> PinMove {
+    // A pin that names the old version follows the release (cargo-release's `upgrade`).
+    if site.spelling.matches(&site.text, from) {
+        return PinMove::Follows;
+    }
+    // Cargo's reading of a requirement: a bare version is a caret requirement.
+    match semver::VersionReq::parse(&pin.requirement) {
+        Ok(req) if !req.matches(to) && req.matches(from) => PinMove::Left,
+        _ => PinMove::Stays,
+    }
 }

@@ -49,13 +49,16 @@ pub(super) fn discover(snapshot: &Snapshot, found: &mut Found) {
         let release = match project.pyproject.as_ref().map(|p| &p.source) {
             Some(pyproject::VersionSource::Vcs { how }) => Release::Tags { how: how.clone() },
             Some(pyproject::VersionSource::Cargo) => {
-                let crate_name = cargo_package_in(snapshot, &project.dir);
-                Release::Follows {
-                    package: PackageId { ecosystem: Ecosystem::Cargo, name: crate_name },
-                }
+                Release::Follows { package: maturin_crate(snapshot, project) }
             }
             _ => Release::Files,
         };
+        // A static version of a project maturin builds must be its crate's.
+        if release == Release::Files
+            && project.pyproject.as_ref().is_some_and(|p| p.maturin.is_some())
+        {
+            found.ties.push((id.clone(), maturin_crate(snapshot, project)));
+        }
         let mut declared = false;
         let mut refusals = Vec::new();
         if release == Release::Files {
@@ -279,13 +282,31 @@ pub(super) fn join(dir: &str, name: &str) -> String {
     }
 }
 
-/// The Cargo package maturin builds for the project in `dir`.
-fn cargo_package_in(snapshot: &Snapshot, dir: &str) -> String {
-    let manifest = join(dir, "Cargo.toml");
-    snapshot
+/// The Cargo package maturin builds for `project`: the crate of `[tool.maturin]
+/// manifest-path`, or of the `Cargo.toml` beside the pyproject.
+fn maturin_crate(snapshot: &Snapshot, project: &Project) -> PackageId {
+    let relative = project.pyproject.as_ref().and_then(|p| p.maturin.clone());
+    let manifest = normalize(&join(&project.dir, relative.as_deref().unwrap_or("Cargo.toml")));
+    let name = snapshot
         .contents
         .get(&manifest)
         .and_then(|b| crate::editors::cargo_toml::manifest(&String::from_utf8_lossy(b)).ok())
         .and_then(|m| m.package)
-        .unwrap_or_else(|| name_of(dir).to_string())
+        .unwrap_or_else(|| name_of(dir_of(&manifest)).to_string());
+    PackageId { ecosystem: Ecosystem::Cargo, name }
+}
+
+/// A relative path with its `.` and `..` segments resolved (`..` past the root is dropped).
+fn normalize(path: &str) -> String {
+    let mut parts: Vec<&str> = Vec::new();
+    for segment in path.split('/') {
+        match segment {
+            "" | "." => {}
+            ".." => {
+                parts.pop();
+            }
+            s => parts.push(s),
+        }
+    }
+    parts.join("/")
 }
