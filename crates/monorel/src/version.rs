@@ -224,7 +224,26 @@ impl Spelling {
     pub fn render(self, current: &str, version: &Version) -> Result<String, VersionError> {
         match self {
             Spelling::Semver => Ok(version.to_string()),
-            Spelling::Pep440 => to_pep440(version),
+            Spelling::Pep440 => {
+                // A site that writes two release numbers (`26.2`, `26.3.dev0`) keeps two while
+                // the patch number is 0, as Python projects write their versions.
+                let pep = to_pep440(version)?;
+                let written = current.trim().trim_start_matches(['v', 'V']);
+                let release_numbers = written
+                    .split(|c: char| !(c.is_ascii_digit() || c == '.'))
+                    .next()
+                    .unwrap_or_default()
+                    .trim_end_matches('.')
+                    .split('.')
+                    .count();
+                let three = format!("{}.{}.0", version.major, version.minor);
+                Ok(match pep.strip_prefix(&three) {
+                    Some(rest) if release_numbers == 2 && version.patch == 0 => {
+                        format!("{}.{}{rest}", version.major, version.minor)
+                    }
+                    _ => pep,
+                })
+            }
             Spelling::Helm => {
                 let prefix = if current.starts_with('v') { "v" } else { "" };
                 Ok(format!("{prefix}{version}"))
@@ -328,6 +347,19 @@ impl PreKind {
     }
 }
 
+/// `X.Y` in plain numbers.
+fn two_numbers(text: &str) -> Option<(u64, u64)> {
+    let (major, minor) = text.split_once('.')?;
+    let number = |s: &str| {
+        (!s.is_empty()
+            && s.bytes().all(|b| b.is_ascii_digit())
+            && (s == "0" || !s.starts_with('0')))
+        .then(|| s.parse().ok())
+        .flatten()
+    };
+    Some((number(major)?, number(minor)?))
+}
+
 impl Level {
     /// Reads a bump level as typed: `major`, `minor`, `patch`, `release`, `alpha`, `beta`,
     /// `rc`, `dev`, or an exact SemVer version.
@@ -339,6 +371,11 @@ impl Level {
             "release" => Level::Release,
             other => match PreKind::parse(other) {
                 Some(kind) => Level::Pre(kind),
+                // `26.3`, as Python projects write a version with no patch number.
+                None if two_numbers(other).is_some() => {
+                    let (major, minor) = two_numbers(other).expect("just checked");
+                    Level::Exact(Version::new(major, minor, 0))
+                }
                 None if other.starts_with(|c: char| c.is_ascii_digit() || c == 'v') => {
                     Level::Exact(parse(other)?)
                 }
@@ -390,7 +427,11 @@ pub fn bump(
             ));
         }
         Level::Exact(v) => {
-            if v <= current {
+            // A bug-fix release of an earlier series, cut where the version is already the
+            // next series' development version (`26.3.dev0` -> `26.2.1`).
+            let earlier_fix =
+                is_pre && v.pre.is_empty() && (v.major, v.minor) < (current.major, current.minor);
+            if v <= current && !earlier_fix {
                 return Err(VersionError::new(
                     format!("`{v}` is not greater than the current version `{current}`"),
                     "choose a version that sorts after the current one",
@@ -582,5 +623,35 @@ mod tests {
             "refused: `1.3.0-nightly.1` has a pre-release monorel does not compute (`-nightly.1`)",
         );
         assert!(Level::parse("minro").unwrap_err().message.contains("`minro`"));
+        // Two numbers, as Python projects write them.
+        check_bump("26.2.0", "26.3", None, "26.3.0");
+        assert!(Level::parse("26.03").is_err());
+        assert!(Level::parse("26.3rc1").is_err());
+        // A fix of an earlier series, cut where the next series is in development (pip).
+        check_bump("26.3.0-dev.0", "26.2.1", None, "26.2.1");
+        check_bump(
+            "26.3.0",
+            "26.2.1",
+            None,
+            "refused: `26.2.1` is not greater than the current version `26.3.0`",
+        );
+        check_bump(
+            "26.3.0-dev.0",
+            "26.2.1-rc.1",
+            None,
+            "refused: `26.2.1-rc.1` is not greater than the current version `26.3.0-dev.0`",
+        );
+    }
+
+    #[test]
+    fn two_release_numbers_stay_two() {
+        let render = |current: &str, v: &str| {
+            Spelling::Pep440.render(current, &Version::parse(v).unwrap()).unwrap()
+        };
+        assert_eq!(render("26.2.dev0", "26.2.0"), "26.2");
+        assert_eq!(render("26.2", "26.3.0-dev.0"), "26.3.dev0");
+        assert_eq!(render("26.2", "26.2.1"), "26.2.1");
+        assert_eq!(render("26.2.0", "26.3.0"), "26.3.0");
+        assert_eq!(render("v1.2", "1.3.0"), "1.3");
     }
 }

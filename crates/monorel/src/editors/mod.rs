@@ -36,7 +36,7 @@ pub enum FileKind {
     CargoToml,
     /// `Cargo.lock`: workspace members (entries with no `source`) and references to them.
     CargoLock,
-    /// `uv.lock`: the project's own packages (`editable` and `virtual` sources).
+    /// `uv.lock`: the project's own packages (`editable` and `directory` sources).
     UvLock,
     /// `pyproject.toml`: PEP 621 `[project]` and Poetry `[tool.poetry]`.
     Pyproject,

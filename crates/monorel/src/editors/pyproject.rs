@@ -287,7 +287,26 @@ mod tests {
             "[project]\nversion = \"1.1\"\n",
             "1.1.0",
             "1.2.0-dev",
-            "[project]\nversion = \"1.2.0.dev0\"\n",
+            "[project]\nversion = \"1.2.dev0\"\n",
+        );
+        // Two release numbers stay two while the patch number is 0, else the third appears.
+        check(
+            "[project]\nversion = \"26.2\"\n",
+            "26.2.0",
+            "26.3.0",
+            "[project]\nversion = \"26.3\"\n",
+        );
+        check(
+            "[project]\nversion = \"26.2\"\n",
+            "26.2.0",
+            "26.2.1",
+            "[project]\nversion = \"26.2.1\"\n",
+        );
+        check(
+            "[project]\nversion = \"26.2.1\"\n",
+            "26.2.1",
+            "26.3.0",
+            "[project]\nversion = \"26.3.0\"\n",
         );
         check(
             "[project]\nversion = \"1.0.0\"\n\n[tool.poetry]\nversion = \"1.0.0\"\n",

@@ -252,7 +252,7 @@ mod tests {
             ("Version=1.0.0", "Version=2.0.0"),
             ("VERSION =1.0.0 # bumped by hand", "VERSION =2.0.0 # bumped by hand"),
             ("version = 1.0.0 ; x", "version = 2.0.0 ; x"),
-            ("version = 1.0", "version = 2.0.0"),
+            ("version = 1.0", "version = 2.0"),
             ("version =\n    1.0.0", "version =\n    2.0.0"),
         ] {
             let input = format!(

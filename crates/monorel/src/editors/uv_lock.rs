@@ -1,10 +1,12 @@
 //! `uv.lock`: the versions of the project's own packages.
 //!
 //! uv locks the workspace's own packages as `[[package]]` entries whose `source` is
-//! `{ editable = ".." }` or `{ virtual = ".." }` (or `{ directory = ".." }` for a path
-//! dependency of the workspace). Those carry the version the project declares and move with
-//! it; everything from a registry, a URL or git never moves, whatever its number. Names are
-//! normalized as uv writes them (PEP 503: lowercase, `-`).
+//! `{ editable = ".." }` (or `{ directory = ".." }` for a path dependency of the workspace).
+//! Those carry the version the project declares and move with it. A `{ virtual = ".." }` entry
+//! is a project uv never builds or installs (no build system, `package = false`): its version
+//! is no release, and maintainers leave it to the next `uv lock` (ruff's benchmark scripts), so
+//! it does not move either. Everything from a registry, a URL or git never moves, whatever its
+//! number. Names are normalized as uv writes them (PEP 503: lowercase, `-`).
 
 use toml_edit::{Item, TableLike};
 
@@ -12,7 +14,7 @@ use super::{Reason, Refusal, Role, Site, toml_spans};
 use crate::version::Spelling;
 
 /// The `source` kinds of a project's own packages.
-const OWN_SOURCES: [&str; 3] = ["editable", "virtual", "directory"];
+const OWN_SOURCES: [&str; 2] = ["editable", "directory"];
 
 /// Finds the version sites of a `uv.lock`.
 pub fn scan(text: &str) -> Result<Vec<Site>, Refusal> {
@@ -34,7 +36,6 @@ pub fn scan(text: &str) -> Result<Vec<Site>, Refusal> {
             continue;
         }
         let Some(name) = package.get("name").and_then(Item::as_str) else { continue };
-        // A virtual workspace root (`[tool.uv.workspace]` with no project) has no version.
         let Some(version) = package.get("version") else { continue };
         let role = Role::LockMember { name: normalize(name) };
         sites.push(toml_spans::string_site(text, version, role, Spelling::Pep440)?);
@@ -42,7 +43,7 @@ pub fn scan(text: &str) -> Result<Vec<Site>, Refusal> {
     if sites.is_empty() {
         return Err(Refusal::new(
             Reason::NoVersion,
-            "the lockfile locks none of the project's own packages (entries with an `editable` or `virtual` source)",
+            "the lockfile locks none of the project's own packages (entries with an `editable` or `directory` source)",
         )
         .help("run `uv lock` in the project, or pass the project's own `uv.lock`"));
     }
@@ -118,7 +119,7 @@ dependencies = [
 
 [[package]]
 name = "docs"
-version = "3.1.3"
+version = "3.1.3.dev0"
 source = { virtual = "docs" }
 "#,
         );

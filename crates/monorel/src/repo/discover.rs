@@ -101,13 +101,14 @@ pub fn discover(snapshot: &Snapshot) -> Model {
     sites.retain(|s| s.owners.iter().all(|o| known.contains(o)));
     release_built_crates(snapshot, &mut packages);
     set_placeholders(&mut packages, &sites);
+    let mut warnings = stale_lock_entries(&packages, &mut sites);
 
     let mut groups =
         assign_groups(snapshot, &packages, &mut sites, &mut problems, &ties, &cargo_workspaces);
     for group in &mut groups {
         group.version = group_version(group, &sites, &mut problems);
     }
-    let warnings = attribute_problems(&packages, &groups, &mut problems);
+    warnings.extend(attribute_problems(&packages, &groups, &mut problems));
     sites.sort_by(|a, b| {
         (a.path.as_str(), a.site.line, a.site.range.start).cmp(&(
             b.path.as_str(),
@@ -145,6 +146,51 @@ fn release_built_crates(snapshot: &Snapshot, packages: &mut [Package]) {
             package.release = Release::Files;
         }
     }
+}
+
+/// Lockfile entries that disagree with what their package's manifest declares were stale before
+/// any bump (Cargo and uv rewrite them on the next build or lock): they are no drift, a bump
+/// leaves them as they are, and each is a warning.
+fn stale_lock_entries(packages: &[Package], sites: &mut Vec<SiteRecord>) -> Vec<Problem> {
+    let declared: BTreeMap<&PackageId, crate::version::Version> = packages
+        .iter()
+        .filter_map(|p| {
+            let v = sites
+                .iter()
+                .find(|s| {
+                    s.path == p.manifest && s.site.role.is_declaration() && s.owners.contains(&p.id)
+                })
+                .and_then(SiteRecord::version)?;
+            Some((&p.id, v))
+        })
+        .collect();
+    let mut warnings = Vec::new();
+    let mut stale = vec![false; sites.len()];
+    for (i, record) in sites.iter().enumerate() {
+        let Role::LockMember { name } = &record.site.role else { continue };
+        let [owner] = record.owners.as_slice() else { continue };
+        let (Some(manifest), Some(locked)) = (declared.get(owner), record.version()) else {
+            continue;
+        };
+        if *manifest != locked {
+            stale[i] = true;
+            warnings.push(Problem {
+                path: record.path.clone(),
+                line: Some(record.site.line),
+                group: None,
+                message: format!(
+                    "the lockfile is stale: it locks `{name}` at {locked}, its manifest declares {manifest}; a bump leaves the entry as it is"
+                ),
+                help: "`cargo update --workspace` (or `uv lock`) brings the lockfile in step".into(),
+            });
+        }
+    }
+    let mut i = 0;
+    sites.retain(|_| {
+        i += 1;
+        !stale[i - 1]
+    });
+    warnings
 }
 
 /// A package whose every declaration is `0.0.0` (or `v0.0.0`) has a placeholder that its build

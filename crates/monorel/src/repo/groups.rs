@@ -20,7 +20,7 @@ use super::{
     Ecosystem, Group, Package, PackageId, Release, SiteRecord,
     tags::{Style, Tags},
 };
-use crate::{config, editors::Role, version::Version};
+use crate::{config, version::Version};
 
 /// What the inference decided: the groups, and the group of every package in one.
 pub(super) struct Inferred {
@@ -78,38 +78,13 @@ pub(super) fn infer(
             }
         }
     }
-    // Crates that inherit a workspace's version say with it which crates release together: a
-    // crate of another workspace that declares its own version stays out of that set, even at
-    // the same number (a crate of the same workspace at that number is kept in step with it).
-    let inherits: Vec<bool> = releasable
-        .iter()
-        .map(|p| {
-            sites.iter().any(|s| {
-                s.owners.contains(&p.id)
-                    && matches!(&s.site.role, Role::Declaration { subject } if subject == "[workspace.package].version")
-            })
-        })
-        .collect();
     for members in by_version.values() {
         // Packages tagged on their own stay apart, unless only one of them is.
         let tagged = members.iter().filter(|&&i| apart[i]).count();
         let joining: Vec<usize> =
             members.iter().copied().filter(|&i| tagged <= 1 || !apart[i]).collect();
-        let inheriting: Vec<Option<&String>> = joining
-            .iter()
-            .filter(|&&i| inherits[i])
-            .map(|&i| cargo_workspaces.get(&releasable[i].id))
-            .collect();
-        let (own_crates, rest): (Vec<usize>, Vec<usize>) = joining.into_iter().partition(|&i| {
-            !inheriting.is_empty()
-                && !inherits[i]
-                && releasable[i].id.ecosystem == Ecosystem::Cargo
-                && !inheriting.contains(&cargo_workspaces.get(&releasable[i].id))
-        });
-        for set in [rest, own_crates] {
-            for pair in set.windows(2) {
-                sets.union(pair[0], pair[1]);
-            }
+        for pair in joining.windows(2) {
+            sets.union(pair[0], pair[1]);
         }
     }
 
