@@ -10,9 +10,10 @@ use std::{
     path::{Path, PathBuf},
 };
 
-/// A file write that failed, after the files already written were restored.
+/// A file write that failed, after the files already written were restored (its message names
+/// every file that could not be restored).
 #[derive(Debug, thiserror::Error)]
-#[error("cannot write `{path}`: {source}")]
+#[error("cannot write `{}`: {source}{}", path.display(), not_restored_text(not_restored))]
 pub struct WriteError {
     /// The file that could not be written.
     pub path: PathBuf,
@@ -21,6 +22,22 @@ pub struct WriteError {
     pub source: io::Error,
     /// Files that could not be restored afterwards (empty when all went back).
     pub not_restored: Vec<(PathBuf, io::Error)>,
+}
+
+/// What a message says of the files left changed: nothing when there are none.
+pub fn not_restored_text(not_restored: &[(PathBuf, io::Error)]) -> String {
+    if not_restored.is_empty() {
+        return String::new();
+    }
+    let list: Vec<String> =
+        not_restored.iter().map(|(p, e)| format!("`{}` ({e})", p.display())).collect();
+    format!(
+        "; {} file{} could not be put back and {} left changed: {}",
+        list.len(),
+        if list.len() == 1 { "" } else { "s" },
+        if list.len() == 1 { "is" } else { "are" },
+        list.join(", ")
+    )
 }
 
 /// Writes `bytes` to `path` atomically, keeping the permissions `path` has.
@@ -49,6 +66,7 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
         if let Some(permissions) = permissions {
             fs::set_permissions(&tmp, permissions)?;
         }
+        crate::fault::before_rename()?;
         fs::rename(&tmp, path)
     })();
     if written.is_err() {
@@ -58,13 +76,25 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
 }
 
 /// Writes every `(path, before, after)` or none: on the first failure, the files already
-/// written get their `before` bytes back.
+/// written get their `before` bytes back. Just before writing a file, its bytes on disk are
+/// compared with `before` (a missing file reads as empty): a file that changed since it was
+/// planned is not overwritten, and the write fails naming it.
 pub fn write_all<'a>(
     files: impl IntoIterator<Item = (&'a Path, &'a [u8], &'a [u8])>,
 ) -> Result<(), WriteError> {
     let mut done: Vec<(&Path, &[u8])> = Vec::new();
     for (path, before, after) in files {
-        if let Err(source) = write_atomic(path, after) {
+        let unchanged = match fs::read(path) {
+            Ok(now) => now == before,
+            Err(e) if e.kind() == io::ErrorKind::NotFound => before.is_empty(),
+            Err(_) => true, // the write itself reports what is wrong with the file
+        };
+        let written = if unchanged {
+            write_atomic(path, after)
+        } else {
+            Err(io::Error::other("it changed since it was planned, so it was not overwritten"))
+        };
+        if let Err(source) = written {
             let not_restored = done
                 .iter()
                 .rev()
@@ -73,6 +103,28 @@ pub fn write_all<'a>(
             return Err(WriteError { path: path.to_path_buf(), source, not_restored });
         }
         done.push((path, before));
+    }
+    Ok(())
+}
+
+/// Removes the temporary files a killed monorel left beside `path` (`.NAME.monorel-*.tmp`); call
+/// it only while holding the repository's lock, so that no running write owns them.
+pub fn remove_stale_temporaries(path: &Path) -> io::Result<()> {
+    let (Some(dir), Some(name)) = (path.parent(), path.file_name()) else { return Ok(()) };
+    let dir = if dir.as_os_str().is_empty() { Path::new(".") } else { dir };
+    let prefix = format!(".{}.monorel-", name.to_string_lossy());
+    let entries = match fs::read_dir(dir) {
+        Ok(entries) => entries,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(()),
+        Err(e) => return Err(e),
+    };
+    for entry in entries {
+        let entry = entry?;
+        let file = entry.file_name();
+        let file = file.to_string_lossy();
+        if file.starts_with(&prefix) && file.ends_with(".tmp") && entry.file_type()?.is_file() {
+            fs::remove_file(entry.path())?;
+        }
     }
     Ok(())
 }
@@ -117,5 +169,50 @@ mod tests {
         assert_eq!(err.path, missing);
         assert!(err.not_restored.is_empty());
         assert_eq!(fs::read(&first).unwrap(), b"a-before");
+    }
+
+    #[test]
+    fn a_file_changed_since_it_was_planned_is_not_overwritten() {
+        let dir = tempfile::tempdir().unwrap();
+        let first = dir.path().join("a.toml");
+        let second = dir.path().join("b.toml");
+        fs::write(&first, "a-before").unwrap();
+        fs::write(&second, "b-edited meanwhile").unwrap();
+        let err = write_all([
+            (first.as_path(), &b"a-before"[..], &b"a-after"[..]),
+            (second.as_path(), &b"b-before"[..], &b"b-after"[..]),
+        ])
+        .unwrap_err();
+        assert_eq!(err.path, second);
+        assert!(err.to_string().contains("changed since it was planned"), "{err}");
+        assert_eq!(fs::read(&first).unwrap(), b"a-before");
+        assert_eq!(fs::read(&second).unwrap(), b"b-edited meanwhile");
+    }
+
+    #[test]
+    fn files_left_changed_are_named_in_the_message() {
+        let err = WriteError {
+            path: "a".into(),
+            source: io::Error::other("disk full"),
+            not_restored: vec![("b".into(), io::Error::other("EIO"))],
+        };
+        assert_eq!(
+            err.to_string(),
+            "cannot write `a`: disk full; 1 file could not be put back and is left changed: `b` (EIO)"
+        );
+    }
+
+    #[test]
+    fn stale_temporaries_of_a_file_are_removed_and_nothing_else() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("Cargo.toml");
+        fs::write(&path, "x").unwrap();
+        fs::write(dir.path().join(".Cargo.toml.monorel-123-0.tmp"), "partial").unwrap();
+        fs::write(dir.path().join(".other.monorel-123-0.tmp"), "someone else's").unwrap();
+        remove_stale_temporaries(&path).unwrap();
+        let mut names: Vec<_> =
+            fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
+        names.sort();
+        assert_eq!(names, vec![".other.monorel-123-0.tmp", "Cargo.toml"]);
     }
 }

@@ -2,7 +2,8 @@
 //!
 //! Commands use plumbing with explicit separators (`-z`, `%x00`), never output meant for people,
 //! and run through xshell, which passes each argument as one argument: there is no shell to
-//! inject into. Functions here do IO; planning code never calls them.
+//! inject into. Functions here do IO; planning code never calls them. After each process exits
+//! comes a `fault::point` (test-only crash injection).
 
 use std::path::{Path, PathBuf};
 
@@ -71,6 +72,7 @@ impl Repo {
     fn run(&self, what: &str, cmd: xshell::Cmd<'_>) -> Result<String, GitError> {
         let output =
             cmd.quiet().ignore_status().output().map_err(|e| self.error(what, e.to_string()))?;
+        crate::fault::point();
         if !output.status.success() {
             let stderr = String::from_utf8_lossy(&output.stderr).trim().to_string();
             return Err(self.error(what, stderr));
@@ -229,6 +231,7 @@ impl Repo {
     fn run_lossy(&self, what: &str, cmd: xshell::Cmd<'_>) -> Result<String, GitError> {
         let output =
             cmd.quiet().ignore_status().output().map_err(|e| self.error(what, e.to_string()))?;
+        crate::fault::point();
         if !output.status.success() {
             let stderr = String::from_utf8_lossy(&output.stderr).trim().to_string();
             return Err(self.error(what, stderr));

@@ -10,7 +10,9 @@ pub mod cargo;
 pub mod changelog;
 pub mod config;
 pub mod editors;
+pub mod fault;
 pub mod git;
+pub mod lock;
 mod parallel;
 #[cfg(feature = "changelog")]
 pub mod release;

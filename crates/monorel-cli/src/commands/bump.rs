@@ -19,6 +19,12 @@ pub(crate) fn run(dir: &Path, args: &BumpArgs) -> anyhow::Result<ExitCode> {
     let level = Level::parse(&args.level)
         .map_err(|e| anyhow::anyhow!("{}\nhelp: {}", e.message, e.help))?;
     let pre = args.pre.as_deref().and_then(PreKind::parse);
+    // One monorel at a time, from before the files are read (outside git there is no `.git/` to
+    // hold the lock).
+    let _lock = match monorel::git::Repo::discover(dir).filter(|_| args.execute) {
+        Some(repo) => Some(apply_lock(&repo)?),
+        None => None,
+    };
     let snapshot = super::load(dir)?;
     let model = repo::discover(&snapshot);
     let request = BumpRequest { level, pre, group: args.group.clone() };
@@ -64,7 +70,15 @@ pub(crate) fn run(dir: &Path, args: &BumpArgs) -> anyhow::Result<ExitCode> {
         .iter()
         .zip(&paths)
         .map(|(f, p)| (p.as_path(), f.before.as_slice(), f.after.as_slice()));
-    apply::write_all(writes).context("no file was left changed")?;
+    apply::write_all(writes).map_err(|e| {
+        if e.not_restored.is_empty() {
+            anyhow::anyhow!("{e}\nhelp: no file was left changed")
+        } else {
+            anyhow::anyhow!(
+                "{e}\nhelp: put those files back with `git checkout -- <file>`, then bump again"
+            )
+        }
+    })?;
     // Cargo must agree that every lockfile still matches its manifests. Where Cargo cannot
     // check a lockfile even without the bump (crates not cached, a pinned toolchain missing),
     // that is not the bump's failure: monorel's own check stands in.
@@ -120,6 +134,10 @@ pub(crate) fn run(dir: &Path, args: &BumpArgs) -> anyhow::Result<ExitCode> {
     }
     outln!("\n{summary} changed: {} is now at {}", plan.group, plan.to);
     Ok(ExitCode::SUCCESS)
+}
+
+fn apply_lock(repo: &monorel::git::Repo) -> anyhow::Result<monorel::lock::Lock> {
+    Ok(monorel::lock::acquire(&repo.git_dir()?)?)
 }
 
 fn plural(n: usize) -> &'static str {

@@ -511,3 +511,43 @@ fn releasing_one_group_of_several_promotes_its_own_changelog_from_its_own_commit
     assert_eq!(repo.read("CHANGELOG.md"), "# Changelog\n\n## [Unreleased]\n");
     assert!(repo.read("app/pyproject.toml").contains("version = \"2.0.0\""));
 }
+
+/// Another monorel holds `.git/monorel.lock`: `release --execute` and `bump --execute` refuse,
+/// naming the file, and change nothing.
+#[test]
+fn a_held_lock_stops_release_and_bump() {
+    let repo = project(EVERY_STEP);
+    let before = fingerprint(&repo);
+    let lock = repo.path().join(".git/monorel.lock");
+    // This test's own process id: a live process.
+    std::fs::write(&lock, format!("{}\n", std::process::id())).unwrap();
+    for args in [&["release", "minor", "--execute"][..], &["bump", "minor", "--execute"]] {
+        let output = run(&repo, args);
+        let text = transcript(&output);
+        assert!(!output.status.success(), "{text}");
+        assert!(
+            text.contains("another monorel is running") && text.contains(".git/monorel.lock"),
+            "{text}"
+        );
+        assert_eq!(fingerprint(&repo), before, "{args:?}");
+    }
+    assert!(run(&repo, &["release", "--abort"]).status.code() == Some(1));
+    std::fs::remove_file(&lock).unwrap();
+    let output = run(&repo, &["release", "minor", "--execute"]);
+    assert!(output.status.success(), "{}", transcript(&output));
+    assert!(!lock.exists(), "the lock is removed on exit");
+}
+
+/// A write that fails and whose undo fails too says which files are left changed.
+#[test]
+fn a_failed_restore_names_the_files_left_changed() {
+    let repo = project("");
+    // Three files: the third rename fails, and so do the two renames that would undo the first two.
+    let output = repo
+        .monorel_with(&[("MONOREL_TEST_FAIL_RENAMES_FROM", "3")], &["bump", "minor", "--execute"]);
+    let text = transcript(&output);
+    assert!(!output.status.success(), "{text}");
+    assert!(!text.contains("no file was left changed"), "{text}");
+    assert!(text.contains("2 files could not be put back and are left changed"), "{text}");
+    assert!(text.contains("`contd/__init__.py`") || text.contains("contd/__init__.py"), "{text}");
+}

@@ -182,7 +182,7 @@ fn run_steps(
         state::save(git_dir, &state)?;
         if std::env::var("MONOREL_FAIL_AFTER").is_ok_and(|s| s == step.name()) {
             eprintln!("MONOREL_FAIL_AFTER: stopping after `{step}`");
-            std::process::exit(3);
+            return Ok(ExitCode::from(3));
         }
     }
     state::remove(git_dir)?;

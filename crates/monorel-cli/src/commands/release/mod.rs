@@ -51,6 +51,12 @@ mod imp {
             format!("`{}` is not inside a git work tree\nhelp: a release is a commit and a tag: run it in the repository", dir.display())
         })?;
         let git_dir = repo.git_dir()?;
+        // One monorel at a time: from before the preflight to the last step.
+        let _lock = if args.resume || args.abort || args.execute {
+            Some(monorel::lock::acquire(&git_dir)?)
+        } else {
+            None
+        };
         if args.resume {
             return execute::resume(&repo, dir, &git_dir, args.format);
         }
