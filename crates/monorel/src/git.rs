@@ -425,6 +425,23 @@ impl Repo {
             .map(drop)
     }
 
+    /// Moves the branch and the index back to `commit`, leaving the work tree as it is
+    /// (`git reset --mixed`); the caller puts the files back from the bytes it recorded.
+    pub fn reset_mixed(&self, commit: &str) -> Result<(), GitError> {
+        let sh = &self.sh;
+        self.run(&format!("reset --mixed {commit}"), cmd!(sh, "git reset --quiet --mixed {commit}"))
+            .map(drop)
+    }
+
+    /// The object a local tag names (the tag object of an annotated tag), as `ls-remote` shows it.
+    pub fn tag_object(&self, tag: &str) -> Option<String> {
+        let sh = &self.sh;
+        let rev = format!("refs/tags/{tag}");
+        let out =
+            cmd!(sh, "git rev-parse --verify --quiet {rev}").quiet().ignore_stderr().read().ok()?;
+        Some(out.trim().to_string())
+    }
+
     /// The full message of `rev`.
     pub fn commit_message(&self, rev: &str) -> Result<String, GitError> {
         let sh = &self.sh;

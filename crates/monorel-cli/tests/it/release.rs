@@ -551,3 +551,145 @@ fn a_failed_restore_names_the_files_left_changed() {
     assert!(text.contains("2 files could not be put back and are left changed"), "{text}");
     assert!(text.contains("`contd/__init__.py`") || text.contains("contd/__init__.py"), "{text}");
 }
+
+/// After the commit, a hand edit of one of the release's own files is not lost by `--abort`:
+/// abort refuses, naming the file, whatever `HEAD` is; once the file is put back it undoes all.
+#[test]
+fn abort_refuses_to_lose_a_hand_edit_of_a_release_file_after_the_commit() {
+    for step in ["write", "commit", "tag", "post-tag", "next-dev"] {
+        let repo = project(EVERY_STEP);
+        let start = fingerprint(&repo);
+        let output = repo.monorel_with(
+            &[DATE, ("MONOREL_FAIL_AFTER", step)],
+            &["release", "minor", "--execute"],
+        );
+        assert_eq!(output.status.code(), Some(3), "{step}: {}", transcript(&output));
+        let mine = "[project]\nname = \"contd\"\nversion = \"1.3.0\"\n# my note\n";
+        repo.write("pyproject.toml", mine);
+        let output = run(&repo, &["release", "--abort"]);
+        let text = transcript(&output);
+        assert!(!output.status.success(), "{step}: {text}");
+        assert!(text.contains("`pyproject.toml` changed by hand"), "{step}: {text}");
+        assert!(text.contains("git checkout -- <file>"), "{step}: {text}");
+        assert_eq!(repo.read("pyproject.toml"), mine, "{step}: the edit is kept");
+        // Put back as the release left it, the abort goes through.
+        repo.git(&["checkout", "--", "pyproject.toml"]);
+        if step == "write" {
+            repo.write("pyproject.toml", "[project]\nname = \"contd\"\nversion = \"1.3.0\"\n");
+        }
+        let output = run(&repo, &["release", "--abort"]);
+        assert!(output.status.success(), "{step}: {}", transcript(&output));
+        assert_eq!(fingerprint(&repo), start, "{step}");
+    }
+}
+
+/// An untracked changelog draft, taken into the release commit, is given back by `--abort`
+/// untracked and byte for byte.
+#[test]
+fn abort_gives_back_an_untracked_changelog_draft() {
+    for step in ["write", "commit", "tag", "next-dev"] {
+        let repo = TestRepo::new();
+        repo.write("pyproject.toml", "[project]\nname = \"p\"\nversion = \"1.2.0\"\n")
+            .write("monorel.toml", "[release]\nnext-dev = true\n")
+            .commit("chore: start")
+            .tag("v1.2.0");
+        repo.write("a.txt", "x").commit("feat: a thing");
+        repo.with_remote();
+        let draft = "# Changelog\n\n## [Unreleased]\n\n- my draft, not committed yet\n";
+        repo.write("CHANGELOG.md", draft);
+        let start = fingerprint(&repo);
+        assert!(start.contains("?? CHANGELOG.md"), "{start}");
+        let output = repo.monorel_with(
+            &[DATE, ("MONOREL_FAIL_AFTER", step)],
+            &["release", "minor", "--execute"],
+        );
+        assert_eq!(output.status.code(), Some(3), "{step}: {}", transcript(&output));
+        let output = run(&repo, &["release", "--abort"]);
+        assert!(output.status.success(), "{step}: {}", transcript(&output));
+        assert_eq!(repo.read("CHANGELOG.md"), draft, "{step}");
+        assert_eq!(fingerprint(&repo), start, "{step}");
+    }
+}
+
+/// With the remote unreachable, a recorded push is not undone.
+#[test]
+fn abort_trusts_a_recorded_push_when_the_remote_cannot_be_asked() {
+    let repo = project(EVERY_STEP);
+    let output = repo
+        .monorel_with(&[DATE, ("MONOREL_FAIL_AFTER", "push")], &["release", "minor", "--execute"]);
+    assert_eq!(output.status.code(), Some(3), "{}", transcript(&output));
+    let pushed = fingerprint(&repo);
+    let remote = repo.path().parent().unwrap().join("remote.git");
+    let away = repo.path().parent().unwrap().join("remote.git.away");
+    std::fs::rename(&remote, &away).unwrap();
+    let head = repo.git(&["rev-parse", "HEAD"]);
+    let output = run(&repo, &["release", "--abort"]);
+    let text = transcript(&output);
+    assert!(!output.status.success(), "{text}");
+    assert!(text.contains("recorded its push") && text.contains("already on `origin`"), "{text}");
+    assert_eq!(repo.git(&["rev-parse", "HEAD"]), head);
+    assert!(repo.git(&["tag"]).contains("v1.3.0"), "the local tag stays");
+    std::fs::rename(&away, &remote).unwrap();
+    assert_eq!(fingerprint(&repo), pushed);
+}
+
+/// A pre-commit hook that edits a planned file and then fails: every file gets its bytes from
+/// before the release back, not only those still as the release wrote them.
+#[test]
+fn a_hook_that_edits_a_planned_file_then_fails_is_undone() {
+    let repo = project(
+        "[release]\npre-commit = [\"sed -i -e s/1.3.0/1.3.0-hooked/ pyproject.toml && exit 1\"]\n",
+    );
+    let before = fingerprint(&repo);
+    let output = run(&repo, &["release", "minor", "--execute"]);
+    let text = transcript(&output);
+    assert!(!output.status.success(), "{text}");
+    assert!(text.contains("every file was restored"), "{text}");
+    assert_eq!(repo.read("pyproject.toml"), "[project]\nname = \"contd\"\nversion = \"1.2.0\"\n");
+    assert_eq!(fingerprint(&repo), before);
+    assert!(!repo.path().join(".git/monorel-release").exists());
+}
+
+/// When the restore after a failing hook fails too, the message says which files are left
+/// changed (not "every file was restored"), and `--abort` can finish the job.
+#[test]
+fn a_failed_restore_after_a_hook_is_reported_and_abort_finishes_it() {
+    let repo = project("[release]\npre-commit = [\"exit 1\"]\n");
+    let before = fingerprint(&repo);
+    // Renames: the state, 4 files, the state again; then the restore's 4 renames fail.
+    let output = repo.monorel_with(
+        &[DATE, ("MONOREL_TEST_FAIL_RENAMES_FROM", "7")],
+        &["release", "minor", "--execute"],
+    );
+    let text = transcript(&output);
+    assert!(!output.status.success(), "{text}");
+    assert!(!text.contains("every file was restored"), "{text}");
+    assert!(text.contains("could not be put back and are left changed"), "{text}");
+    assert!(text.contains("`pyproject.toml`"), "{text}");
+    let output = run(&repo, &["release", "--abort"]);
+    assert!(output.status.success(), "{}", transcript(&output));
+    assert_eq!(fingerprint(&repo), before);
+}
+
+/// Someone else pushes the release's tag mid-release: `--resume` says so, `--abort` undoes the
+/// release (nothing of it was public).
+#[test]
+fn someone_elses_tag_on_the_remote_mid_release_leaves_abort_usable() {
+    let repo = project(EVERY_STEP);
+    let head = repo.git(&["rev-parse", "HEAD"]);
+    let output = repo.monorel_with(
+        &[DATE, ("MONOREL_FAIL_AFTER", "next-dev")],
+        &["release", "minor", "--execute"],
+    );
+    assert_eq!(output.status.code(), Some(3), "{}", transcript(&output));
+    repo.remote_git(&["tag", "v1.3.0", "main"]);
+    let output = run(&repo, &["release", "--resume"]);
+    let text = transcript(&output);
+    assert!(!output.status.success(), "{text}");
+    assert!(text.contains("is not this release's tag") && text.contains("--abort"), "{text}");
+    let output = run(&repo, &["release", "--abort"]);
+    assert!(output.status.success(), "{}", transcript(&output));
+    assert_eq!(repo.git(&["rev-parse", "HEAD"]), head);
+    assert_eq!(repo.git(&["tag"]), "v1.2.0\n");
+    assert_eq!(repo.git(&["status", "--porcelain", "-uall"]), "");
+}

@@ -1,7 +1,9 @@
 //! The state of a release in progress, in `.git/monorel-release/`: the whole plan (every file's
 //! bytes before and after), where the release started, and each step done. Written before the
-//! first step and after every step, atomically, so that a crash at any point leaves a state that
-//! `--resume` finishes and `--abort` undoes.
+//! first step and after every step, atomically, and ahead of a step that cannot be told from
+//! the repository alone (`intent`; the next development version's files before they are
+//! written), so that a crash at any point leaves a state that `--resume` finishes and `--abort`
+//! undoes.
 
 use std::{
     fs, io,
@@ -26,6 +28,12 @@ pub struct State {
     pub release_commit: Option<String>,
     /// The next-development-version commit, once made.
     pub dev_commit: Option<String>,
+    /// The planned files that did not exist when the release started (a changelog it creates).
+    pub absent_at_start: Vec<String>,
+    /// The step started and not yet recorded as done (written before it runs).
+    pub intent: Option<Step>,
+    /// The next development version's files, recorded before any of them is written.
+    pub dev_files: Vec<PlannedFile>,
 }
 
 impl State {
@@ -72,21 +80,36 @@ pub fn exists(git_dir: &Path) -> bool {
     dir(git_dir).join("state.json").is_file()
 }
 
-/// Starts the state: the files' bytes, then the plan.
+/// Starts the state: the files' bytes, then the plan (what a crash left of an earlier start,
+/// with no plan recorded, is removed first).
 pub fn create(git_dir: &Path, state: &State) -> Result<(), StateError> {
+    if !exists(git_dir) {
+        remove(git_dir)?;
+    }
+    write_files(git_dir, "", &state.plan.files)?;
+    save(git_dir, state)
+}
+
+/// Records the next development version's files (their bytes, then the state naming them).
+pub fn save_dev_files(git_dir: &Path, state: &State) -> Result<(), StateError> {
+    write_files(git_dir, "dev-", &state.dev_files)?;
+    save(git_dir, state)
+}
+
+fn write_files(git_dir: &Path, prefix: &str, files: &[PlannedFile]) -> Result<(), StateError> {
     let dir = dir(git_dir);
     let io = |path: &Path| {
         let path = path.to_path_buf();
         move |source| StateError::Io { path, source }
     };
     fs::create_dir_all(dir.join("files")).map_err(io(&dir))?;
-    for (i, file) in state.plan.files.iter().enumerate() {
-        let before = dir.join(format!("files/{i}.before"));
-        let after = dir.join(format!("files/{i}.after"));
+    for (i, file) in files.iter().enumerate() {
+        let before = dir.join(format!("files/{prefix}{i}.before"));
+        let after = dir.join(format!("files/{prefix}{i}.after"));
         fs::write(&before, &file.before).map_err(io(&before))?;
         fs::write(&after, &file.after).map_err(io(&after))?;
     }
-    save(git_dir, state)
+    Ok(())
 }
 
 /// Records the state (atomically).
@@ -118,19 +141,24 @@ pub fn load(git_dir: &Path) -> Result<State, StateError> {
     let version = |key: &str| -> Result<Version, StateError> {
         Version::parse(&s(key)?).map_err(|_| damaged(&format!("`{key}` is not a version")))
     };
-    let mut files = Vec::new();
-    for (i, file) in strings("files").into_iter().enumerate() {
-        let read = |ext: &str| {
-            let p = dir.join(format!("files/{i}.{ext}"));
-            fs::read(&p).map_err(|source| StateError::Io { path: p, source })
-        };
-        files.push(PlannedFile {
-            path: file,
-            before: read("before")?,
-            after: read("after")?,
-            changes: Vec::new(),
-        });
-    }
+    let read_files = |key: &str, prefix: &str| -> Result<Vec<PlannedFile>, StateError> {
+        let mut files = Vec::new();
+        for (i, file) in strings(key).into_iter().enumerate() {
+            let read = |ext: &str| {
+                let p = dir.join(format!("files/{prefix}{i}.{ext}"));
+                fs::read(&p).map_err(|source| StateError::Io { path: p, source })
+            };
+            files.push(PlannedFile {
+                path: file,
+                before: read("before")?,
+                after: read("after")?,
+                changes: Vec::new(),
+            });
+        }
+        Ok(files)
+    };
+    let files = read_files("files", "")?;
+    let dev_files = read_files("dev_files", "dev-")?;
     let next_dev = match (opt("next_dev"), opt("next_dev_message")) {
         (Some(v), Some(message)) => Some(NextDev {
             version: Version::parse(&v).map_err(|_| damaged("`next_dev` is not a version"))?,
@@ -170,12 +198,26 @@ pub fn load(git_dir: &Path) -> Result<State, StateError> {
         done,
         release_commit: opt("release_commit"),
         dev_commit: opt("dev_commit"),
+        absent_at_start: strings("absent_at_start"),
+        intent: match opt("intent") {
+            Some(name) => Some(
+                Step::from_name(&name).ok_or_else(|| damaged(&format!("unknown step `{name}`")))?,
+            ),
+            None => None,
+        },
+        dev_files,
     })
 }
 
 /// Ends the release: removes the state.
 pub fn remove(git_dir: &Path) -> Result<(), StateError> {
     let dir = dir(git_dir);
+    // The plan first: a crash in the middle leaves no state, rather than a damaged one.
+    match fs::remove_file(dir.join("state.json")) {
+        Ok(()) => {}
+        Err(e) if e.kind() == io::ErrorKind::NotFound => {}
+        Err(source) => return Err(StateError::Io { path: dir.join("state.json"), source }),
+    }
     match fs::remove_dir_all(&dir) {
         Ok(()) => Ok(()),
         Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(()),
@@ -207,5 +249,8 @@ fn to_json(state: &State) -> Value {
         "done": state.done.iter().map(|s| s.name()).collect::<Vec<_>>(),
         "release_commit": state.release_commit,
         "dev_commit": state.dev_commit,
+        "absent_at_start": state.absent_at_start,
+        "intent": state.intent.map(|s| s.name()),
+        "dev_files": state.dev_files.iter().map(|f| f.path.clone()).collect::<Vec<_>>(),
     })
 }

@@ -3,10 +3,17 @@
 //!
 //! Every step can run again after a crash and reach the same result: files are written only if
 //! they are not already what the plan says, an existing release commit or tag made by this
-//! release is recognised, a push that already reached the remote is not repeated. A test-only
-//! switch, `MONOREL_FAIL_AFTER=<step>`, stops the process right after a step is recorded.
+//! release is recognised, a push that already reached the remote is not repeated. What cannot be
+//! told from the repository is recorded before it is done (the step's `intent`, the next
+//! development version's files). `--resume` and `--abort` first remove the temporary files a
+//! killed run left beside the planned files. A test-only switch, `MONOREL_FAIL_AFTER=<step>`,
+//! stops the process right after a step is recorded.
 
-use std::{fs, path::Path, process::ExitCode};
+use std::{
+    fs, io,
+    path::{Path, PathBuf},
+    process::ExitCode,
+};
 
 use anyhow::{Context, bail};
 use monorel::{
@@ -16,7 +23,7 @@ use monorel::{
         ReleasePlan, Step,
         state::{self, State},
     },
-    repo::{self, BumpRequest},
+    repo::{self, BumpRequest, PlannedFile},
     version::Level,
 };
 use xshell::{Shell, cmd};
@@ -31,12 +38,17 @@ pub(crate) fn start(
     plan: ReleasePlan,
     format: Format,
 ) -> anyhow::Result<ExitCode> {
+    let absent_at_start =
+        plan.files.iter().filter(|f| !dir.join(&f.path).exists()).map(|f| f.path.clone()).collect();
     let state = State {
         start_head: repo.head()?,
         plan,
         done: Vec::new(),
         release_commit: None,
         dev_commit: None,
+        absent_at_start,
+        intent: None,
+        dev_files: Vec::new(),
     };
     state::create(git_dir, &state)?;
     run_steps(repo, dir, git_dir, state, format)
@@ -65,6 +77,7 @@ pub(crate) fn resume(
             plan.branch
         );
     }
+    remove_stale_temporaries(dir, git_dir, &state)?;
     let remaining: Vec<&str> = state.remaining().iter().map(|s| s.name()).collect();
     outln!(
         "resuming the release of {} (group `{}`): {} to do",
@@ -86,11 +99,22 @@ fn run_steps(
         if format == Format::Text {
             outln!("\n==> {}: {}", step, state.plan.describe(step));
         }
+        // What a crash inside these steps leaves is told apart with the intent recorded.
+        if matches!(step, Step::Commit | Step::NextDev | Step::Push) {
+            state.intent = Some(step);
+            state::save(git_dir, &state)?;
+        }
         match step {
             Step::Write => write_files(dir, &state.plan)?,
             Step::PreCommit => {
                 if let Err(e) = hooks(dir, "pre-commit", &state.plan.pre_commit) {
-                    restore_files(dir, &state.plan)?;
+                    let not_restored = restore_files(dir, &state);
+                    if !not_restored.is_empty() {
+                        bail!(
+                            "{e}\nerror: {}\nhelp: there is no commit and no tag; put those files back (`monorel release --abort` tries again), then release again",
+                            not_restored_message(&not_restored)
+                        );
+                    }
                     state::remove(git_dir)?;
                     bail!(
                         "{e}\nhelp: every file was restored and there is no commit and no tag; fix the failure, then release again"
@@ -98,15 +122,9 @@ fn run_steps(
                 }
             }
             Step::Commit => {
-                let head = repo.head()?;
-                let made_here = head != state.start_head
-                    && repo.parent(&head).ok().as_deref() == Some(state.start_head.as_str())
-                    && repo.commit_message(&head)?.trim_end()
-                        == state.plan.commit_message.trim_end();
-                let commit = if made_here {
-                    head
-                } else {
-                    repo.commit_paths(&state.plan.commit_message, &state.plan.paths())?
+                let commit = match release_commit(repo, &state)? {
+                    Some(made_here) => made_here,
+                    None => repo.commit_paths(&state.plan.commit_message, &state.plan.paths())?,
                 };
                 state.release_commit = Some(commit);
             }
@@ -135,31 +153,28 @@ fn run_steps(
             Step::NextDev => {
                 let dev =
                     state.plan.next_dev.clone().context("no next development version planned")?;
-                let head = repo.head()?;
-                let already = state.release_commit.as_deref() != Some(head.as_str())
-                    && repo.commit_message(&head)?.trim_end() == dev.message.trim_end();
-                if already {
-                    state.dev_commit = Some(head);
+                if let Some(commit) = dev_commit(repo, &state)? {
+                    state.dev_commit = Some(commit);
                 } else {
-                    let snapshot = crate::commands::load(dir)?;
-                    let model = repo::discover(&snapshot);
-                    let request = BumpRequest {
-                        level: Level::Exact(dev.version.clone()),
-                        pre: None,
-                        group: Some(state.plan.group.clone()),
-                    };
-                    let bump = repo::plan_bump(&snapshot, &model, &request).map_err(|e| {
-                        anyhow::anyhow!("cannot plan the next development version: {e}")
-                    })?;
-                    let paths: Vec<std::path::PathBuf> =
-                        bump.files.iter().map(|f| dir.join(&f.path)).collect();
-                    apply::write_all(
-                        bump.files
-                            .iter()
-                            .zip(&paths)
-                            .map(|(f, p)| (p.as_path(), f.before.as_slice(), f.after.as_slice())),
-                    )?;
-                    let files: Vec<String> = bump.files.iter().map(|f| f.path.clone()).collect();
+                    if state.dev_files.is_empty() {
+                        // Planned once, and recorded before the first file is written: a crash
+                        // in the middle of the writes must not make it plan from half a bump.
+                        let snapshot = crate::commands::load(dir)?;
+                        let model = repo::discover(&snapshot);
+                        let request = BumpRequest {
+                            level: Level::Exact(dev.version.clone()),
+                            pre: None,
+                            group: Some(state.plan.group.clone()),
+                        };
+                        let bump = repo::plan_bump(&snapshot, &model, &request).map_err(|e| {
+                            anyhow::anyhow!("cannot plan the next development version: {e}")
+                        })?;
+                        state.dev_files = bump.files;
+                        state::save_dev_files(git_dir, &state)?;
+                    }
+                    write_planned(dir, &state.dev_files)?;
+                    let files: Vec<String> =
+                        state.dev_files.iter().map(|f| f.path.clone()).collect();
                     state.dev_commit = Some(repo.commit_paths(&dev.message, &files)?);
                 }
             }
@@ -167,7 +182,17 @@ fn run_steps(
                 let push = state.plan.push.clone().context("no push planned")?;
                 let tag_ref = format!("refs/tags/{}", push.tag);
                 let local_tag = repo.tag_commit(&push.tag);
-                let remote_has = repo.remote_ref(&push.remote, &tag_ref)?.is_some()
+                let remote_tag = repo.remote_ref(&push.remote, &tag_ref)?;
+                if let Some(theirs) =
+                    remote_tag.as_ref().filter(|t| **t != local_tag_object(repo, &push.tag))
+                {
+                    bail!(
+                        "tag `{}` on `{}` ({theirs}) is not this release's tag: someone else pushed it meanwhile\nhelp: nothing of this release was pushed; undo it with `monorel release --abort`, then release another version",
+                        push.tag,
+                        push.remote
+                    );
+                }
+                let remote_has = remote_tag.is_some()
                     && repo.remote_ref(&push.remote, &format!("refs/heads/{}", push.branch))?
                         == Some(repo.head()?);
                 if !remote_has {
@@ -179,6 +204,7 @@ fn run_steps(
             }
         }
         state.done.push(step);
+        state.intent = None;
         state::save(git_dir, &state)?;
         if std::env::var("MONOREL_FAIL_AFTER").is_ok_and(|s| s == step.name()) {
             eprintln!("MONOREL_FAIL_AFTER: stopping after `{step}`");
@@ -231,8 +257,14 @@ fn short(id: Option<&str>) -> &str {
 
 /// Writes every file that is not already what the plan says (all or none).
 fn write_files(dir: &Path, plan: &ReleasePlan) -> anyhow::Result<()> {
+    write_planned(dir, &plan.files)
+}
+
+/// Writes every file of `files` that is not already its `after` (all or none); a file that is
+/// neither its `before` nor its `after` changed since it was planned and is refused.
+fn write_planned(dir: &Path, files: &[PlannedFile]) -> anyhow::Result<()> {
     let mut writes = Vec::new();
-    for file in &plan.files {
+    for file in files {
         let path = dir.join(&file.path);
         let now = fs::read(&path).unwrap_or_default();
         if now == file.after {
@@ -252,15 +284,106 @@ fn write_files(dir: &Path, plan: &ReleasePlan) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Puts every planned file back as it was (those the release wrote).
-fn restore_files(dir: &Path, plan: &ReleasePlan) -> anyhow::Result<()> {
-    let paths: Vec<std::path::PathBuf> = plan.files.iter().map(|f| dir.join(&f.path)).collect();
-    let writes = plan
-        .files
-        .iter()
-        .zip(&paths)
-        .filter(|(f, p)| fs::read(p).ok().as_deref() == Some(&f.after[..]));
-    apply::write_all(writes.map(|(f, p)| (p.as_path(), f.after.as_slice(), f.before.as_slice())))?;
+/// Puts every file the release plans (and the next development version's) back as it was
+/// before the release: the recorded `before` bytes, whatever is on disk now; a file that did
+/// not exist is removed. Returns the files that could not be put back, with why.
+fn restore_files(dir: &Path, state: &State) -> Vec<(PathBuf, io::Error)> {
+    let mut failed = Vec::new();
+    for (path, before) in starting_bytes(state) {
+        let full = dir.join(path);
+        let now = fs::read(&full).ok();
+        let result = if state.absent_at_start.iter().any(|a| a == path) {
+            match now {
+                Some(_) => fs::remove_file(&full),
+                None => Ok(()),
+            }
+        } else if now.as_deref() == Some(before) {
+            Ok(())
+        } else {
+            apply::write_atomic(&full, before)
+        };
+        if let Err(e) = result {
+            failed.push((PathBuf::from(path), e));
+        }
+    }
+    failed
+}
+
+/// Each file the release may change, with its bytes when the release started.
+fn starting_bytes(state: &State) -> Vec<(&str, &[u8])> {
+    let mut files: Vec<(&str, &[u8])> =
+        state.plan.files.iter().map(|f| (f.path.as_str(), f.before.as_slice())).collect();
+    for dev in &state.dev_files {
+        if !files.iter().any(|(p, _)| *p == dev.path) {
+            files.push((dev.path.as_str(), dev.before.as_slice()));
+        }
+    }
+    files
+}
+
+/// Whether `bytes` (`None`: no file) are bytes the release knows for `path`, so that putting
+/// the file back loses nothing: its bytes at the start, after the release, after the next
+/// development version.
+fn known_bytes(state: &State, path: &str, bytes: Option<&[u8]>) -> bool {
+    let Some(bytes) = bytes else { return true };
+    let planned = state.plan.files.iter().chain(&state.dev_files).filter(|f| f.path == path);
+    planned.into_iter().any(|f| f.before == bytes || f.after == bytes)
+}
+
+fn not_restored_message(not_restored: &[(PathBuf, io::Error)]) -> String {
+    let list: Vec<String> =
+        not_restored.iter().map(|(p, e)| format!("`{}` ({e})", p.display())).collect();
+    format!(
+        "{} file{} could not be put back and {} left changed: {}",
+        list.len(),
+        if list.len() == 1 { "" } else { "s" },
+        if list.len() == 1 { "is" } else { "are" },
+        list.join(", ")
+    )
+}
+
+/// The release commit: the recorded one, or `HEAD` when it is the commit the plan describes on
+/// top of the start (made by a run that crashed before recording it).
+fn release_commit(repo: &Repo, state: &State) -> anyhow::Result<Option<String>> {
+    if let Some(commit) = &state.release_commit {
+        return Ok(Some(commit.clone()));
+    }
+    let head = repo.head()?;
+    let made_here = head != state.start_head
+        && repo.parent(&head).ok().as_deref() == Some(state.start_head.as_str())
+        && repo.commit_message(&head)?.trim_end() == state.plan.commit_message.trim_end();
+    Ok(made_here.then_some(head))
+}
+
+/// The next development version's commit: the recorded one, or `HEAD` when it is that commit
+/// on top of the release commit.
+fn dev_commit(repo: &Repo, state: &State) -> anyhow::Result<Option<String>> {
+    if let Some(commit) = &state.dev_commit {
+        return Ok(Some(commit.clone()));
+    }
+    let (Some(dev), Some(release)) = (&state.plan.next_dev, &state.release_commit) else {
+        return Ok(None);
+    };
+    let head = repo.head()?;
+    let made_here = head != *release
+        && repo.parent(&head).ok().as_deref() == Some(release.as_str())
+        && repo.commit_message(&head)?.trim_end() == dev.message.trim_end();
+    Ok(made_here.then_some(head))
+}
+
+/// The object the local tag names (empty when there is no local tag).
+fn local_tag_object(repo: &Repo, tag: &str) -> String {
+    repo.tag_object(tag).unwrap_or_default()
+}
+
+/// Removes what a killed run left: temporary files beside the planned files and the state's.
+fn remove_stale_temporaries(dir: &Path, git_dir: &Path, state: &State) -> anyhow::Result<()> {
+    let state_file = state::dir(git_dir).join("state.json");
+    for path in starting_bytes(state).into_iter().map(|(p, _)| dir.join(p)).chain([state_file]) {
+        apply::remove_stale_temporaries(&path).with_context(|| {
+            format!("cannot remove the temporary files beside `{}`", path.display())
+        })?;
+    }
     Ok(())
 }
 
@@ -270,69 +393,105 @@ fn hooks(dir: &Path, kind: &str, commands: &[String]) -> anyhow::Result<()> {
     sh.change_dir(dir);
     for command in commands {
         eprintln!("---- {kind} hook: {command}");
-        cmd!(sh, "sh -c {command}")
-            .quiet()
-            .run()
-            .map_err(|_| anyhow::anyhow!("the {kind} hook `{command}` failed"))?;
+        let status = cmd!(sh, "sh -c {command}").quiet().run();
+        monorel::fault::point();
+        status.map_err(|_| anyhow::anyhow!("the {kind} hook `{command}` failed"))?;
     }
     Ok(())
 }
 
-/// `--abort`: back to exactly the state before the release; never rewrites what was pushed.
+/// `--abort`: back to exactly the state before the release; never rewrites what was pushed, and
+/// never loses an edit made meanwhile (it refuses instead, naming the files).
 pub(crate) fn abort(repo: &Repo, dir: &Path, git_dir: &Path) -> anyhow::Result<ExitCode> {
     if !state::exists(git_dir) {
         bail!("no release is in progress, so there is nothing to abort");
     }
     let state = state::load(git_dir)?;
     let plan = &state.plan;
-    // What already reached the remote stays: report it instead of rewriting it.
+    // What already reached the remote stays: report it instead of rewriting it. When the remote
+    // cannot be asked, the state file says whether a push was made or may have been.
     if let Some(push) = &plan.push {
-        if let Ok(Some(remote_tag)) =
-            repo.remote_ref(&push.remote, &format!("refs/tags/{}", push.tag))
-        {
-            bail!(
+        let remote_tag = repo.remote_ref(&push.remote, &format!("refs/tags/{}", push.tag));
+        match remote_tag {
+            Ok(Some(remote_tag)) if remote_tag == local_tag_object(repo, &push.tag) => bail!(
                 "tag `{}` is already on `{}` ({remote_tag}), so the release is public and will not be rewritten\nhelp: finish it with `monorel release --resume`; to withdraw it, release a new version",
                 push.tag,
                 push.remote
-            );
+            ),
+            _ if state.is_done(Step::Push) => bail!(
+                "the release recorded its push: `{}` and `{}` are already on `{}`, so the release is public and will not be rewritten\nhelp: finish it with `monorel release --resume`; to withdraw it, release a new version",
+                push.branch,
+                push.tag,
+                push.remote
+            ),
+            Err(e) if state.intent == Some(Step::Push) => bail!(
+                "cannot ask `{}` whether the push of `{}` reached it, so abort will not undo it: {e}\nhelp: when `{}` answers again, run `monorel release --abort` or `monorel release --resume`",
+                push.remote,
+                push.tag,
+                push.remote
+            ),
+            // No push was started, or the tag there is someone else's: nothing of this
+            // release is public.
+            _ => {}
         }
     }
-    let ours: Vec<String> =
-        [state.release_commit.clone(), state.dev_commit.clone()].into_iter().flatten().collect();
+    remove_stale_temporaries(dir, git_dir, &state)?;
+    let release = release_commit(repo, &state)?;
+    let dev = match (&state.dev_commit, &release) {
+        (Some(d), _) => Some(d.clone()),
+        (None, Some(r)) => {
+            let with_release = State { release_commit: Some(r.clone()), ..state.clone() };
+            dev_commit(repo, &with_release)?
+        }
+        (None, None) => None,
+    };
     let head = repo.head()?;
-    if head != state.start_head && !ours.contains(&head) {
+    let ours = [release.as_deref(), dev.as_deref()];
+    if head != state.start_head && !ours.contains(&Some(head.as_str())) {
         bail!(
             "`HEAD` moved past the release ({head}); abort would lose those commits\nhelp: undo them first, or finish with `monorel release --resume`"
         );
     }
-    let planned = plan.paths();
-    let foreign: Vec<String> =
-        repo.changed_tracked_files()?.into_iter().filter(|f| !planned.contains(f)).collect();
+    let files = starting_bytes(&state);
+    let foreign: Vec<String> = repo
+        .changed_tracked_files()?
+        .into_iter()
+        .filter(|f| !files.iter().any(|(p, _)| p == f))
+        .collect();
     if !foreign.is_empty() {
         bail!(
             "tracked files changed outside the release: {}\nhelp: commit or stash them, then `monorel release --abort`",
             foreign.join(", ")
         );
     }
-    for file in &plan.files {
-        let now = fs::read(dir.join(&file.path)).unwrap_or_default();
-        let dev_written = state.done.contains(&Step::NextDev) || head != state.start_head;
-        if now != file.before && now != file.after && !dev_written {
-            bail!(
-                "`{}` was changed by hand since the release wrote it; abort would lose that\nhelp: save your change elsewhere, then abort",
-                file.path
-            );
-        }
+    // Whatever `HEAD` is: a planned file holding bytes the release did not write was edited.
+    let edited: Vec<String> = files
+        .iter()
+        .filter(|(p, _)| !known_bytes(&state, p, fs::read(dir.join(p)).ok().as_deref()))
+        .map(|(p, _)| format!("`{p}`"))
+        .collect();
+    if !edited.is_empty() {
+        bail!(
+            "{} changed by hand since the release wrote {}; abort would lose that\nhelp: save your changes elsewhere (`git diff > my.patch`), put the files back with `git checkout -- <file>`, then `monorel release --abort`",
+            edited.join(", "),
+            if edited.len() == 1 { "it" } else { "them" }
+        );
     }
-    if let Some(commit) = repo.tag_commit(&plan.tag) {
-        if state.release_commit.as_deref() == Some(commit.as_str()) {
+    if let (Some(commit), Some(release)) = (repo.tag_commit(&plan.tag), &release) {
+        if commit == *release {
             repo.delete_tag(&plan.tag)?;
         }
     }
-    if head != state.start_head {
-        repo.reset_hard(&state.start_head)?;
-    } else {
-        restore_files(dir, plan)?;
+    // The branch and the index go back; the files are put back from the recorded bytes (a
+    // hard reset would delete a file that was untracked at the start, like a changelog draft).
+    repo.reset_mixed(&state.start_head)?;
+    let not_restored = restore_files(dir, &state);
+    if !not_restored.is_empty() {
+        bail!(
+            "the branch is back at {}, but {}\nhelp: fix the cause, then `monorel release --abort` again",
+            short(Some(&state.start_head)),
+            not_restored_message(&not_restored)
+        );
     }
     state::remove(git_dir)?;
     outln!(
