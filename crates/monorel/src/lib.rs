@@ -12,6 +12,7 @@ pub mod config;
 pub mod editors;
 pub mod fault;
 pub mod git;
+pub mod journal;
 pub mod lock;
 mod parallel;
 #[cfg(feature = "changelog")]

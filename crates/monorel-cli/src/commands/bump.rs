@@ -1,10 +1,14 @@
 //! `monorel bump <LEVEL> [--pre KIND] [--group NAME] [--execute]`: one group, every file, at once.
+//!
+//! `--execute` holds `.git/monorel.lock` and keeps a journal (`monorel::journal`) while it
+//! writes: a run killed in the middle leaves files that the next `bump --execute` puts back
+//! first, so a bump is never left half done.
 
 use std::{path::Path, process::ExitCode};
 
 use anyhow::Context;
 use monorel::{
-    apply, cargo,
+    apply, cargo, journal,
     repo::{self, BumpRequest, PlanError},
     version::{Level, PreKind},
 };
@@ -21,10 +25,36 @@ pub(crate) fn run(dir: &Path, args: &BumpArgs) -> anyhow::Result<ExitCode> {
     let pre = args.pre.as_deref().and_then(PreKind::parse);
     // One monorel at a time, from before the files are read (outside git there is no `.git/` to
     // hold the lock).
-    let _lock = match monorel::git::Repo::discover(dir).filter(|_| args.execute) {
-        Some(repo) => Some(apply_lock(&repo)?),
+    let git_dir = match monorel::git::Repo::discover(dir) {
+        Some(repo) => Some(repo.git_dir()?),
         None => None,
     };
+    let _lock = match git_dir.as_deref().filter(|_| args.execute) {
+        Some(git_dir) => Some(monorel::lock::acquire(git_dir)?),
+        None => None,
+    };
+    if let Some(git_dir) = &git_dir {
+        if args.execute {
+            let put_back = journal::recover(git_dir).map_err(|e| {
+                anyhow::anyhow!(
+                    "{e}\nhelp: make those files what you want them to be, remove `{}`, then bump again",
+                    journal::dir(git_dir).display()
+                )
+            })?;
+            if !put_back.is_empty() {
+                eprintln!(
+                    "note: an interrupted `bump --execute` had left {} file{} half bumped; {} put back first",
+                    put_back.len(),
+                    plural(put_back.len()),
+                    if put_back.len() == 1 { "it was" } else { "they were" }
+                );
+            }
+        } else if journal::exists(git_dir) {
+            eprintln!(
+                "note: an interrupted `bump --execute` left files half bumped; the next `bump --execute` puts them back first"
+            );
+        }
+    }
     let snapshot = super::load(dir)?;
     let model = repo::discover(&snapshot);
     let request = BumpRequest { level, pre, group: args.group.clone() };
@@ -70,31 +100,39 @@ pub(crate) fn run(dir: &Path, args: &BumpArgs) -> anyhow::Result<ExitCode> {
         .iter()
         .zip(&paths)
         .map(|(f, p)| (p.as_path(), f.before.as_slice(), f.after.as_slice()));
-    apply::write_all(writes).map_err(|e| {
-        if e.not_restored.is_empty() {
-            anyhow::anyhow!("{e}\nhelp: no file was left changed")
-        } else {
-            anyhow::anyhow!(
-                "{e}\nhelp: put those files back with `git checkout -- <file>`, then bump again"
-            )
+    if let Some(git_dir) = &git_dir {
+        journal::begin(git_dir, writes.clone())?;
+    }
+    let end_journal = || -> anyhow::Result<()> {
+        if let Some(git_dir) = &git_dir {
+            journal::end(git_dir)?;
         }
-    })?;
+        Ok(())
+    };
+    if let Err(e) = apply::write_all(writes) {
+        if e.not_restored.is_empty() {
+            end_journal()?;
+            anyhow::bail!("{e}\nhelp: no file was left changed");
+        }
+        // The journal stays: the next `bump --execute` puts those files back.
+        anyhow::bail!(
+            "{e}\nhelp: the next `bump --execute` puts them back first (or `git checkout -- <file>`)"
+        );
+    }
     // Cargo must agree that every lockfile still matches its manifests. Where Cargo cannot
     // check a lockfile even without the bump (crates not cached, a pinned toolchain missing),
     // that is not the bump's failure: monorel's own check stands in.
+    let restore = |from: fn(&repo::PlannedFile) -> &[u8], to: fn(&repo::PlannedFile) -> &[u8]| {
+        apply::write_all(plan.files.iter().zip(&paths).map(|(f, p)| (p.as_path(), from(f), to(f))))
+    };
     let mut unchecked = Vec::new();
     for file in plan.files.iter().filter(|f| f.path.ends_with("Cargo.lock")) {
         let lock_dir = dir.join(file.path.rsplit_once('/').map_or("", |(d, _)| d));
         if let Err(e) = cargo::check_lockfile(&lock_dir) {
-            let restore = |from: fn(&repo::PlannedFile) -> &[u8],
-                           to: fn(&repo::PlannedFile) -> &[u8]| {
-                apply::write_all(
-                    plan.files.iter().zip(&paths).map(|(f, p)| (p.as_path(), from(f), to(f))),
-                )
-            };
             restore(|f| &f.after, |f| &f.before)
                 .context("restoring the files after Cargo refused the bump")?;
             if cargo::check_lockfile(&lock_dir).is_ok() {
+                end_journal()?;
                 anyhow::bail!(
                     "{e}\nhelp: every file was restored; run `cargo update --workspace` if Cargo.lock was already out of step, then bump again"
                 );
@@ -111,11 +149,9 @@ pub(crate) fn run(dir: &Path, args: &BumpArgs) -> anyhow::Result<ExitCode> {
         let problems = after.problems_of(&plan.group);
         if group.and_then(|g| g.version.as_ref()) != Some(&plan.to) || !problems.is_empty() {
             eprint!("{}", render::problems(&problems));
-            let restore = plan.files.iter().zip(&paths);
-            apply::write_all(
-                restore.map(|(f, p)| (p.as_path(), f.after.as_slice(), f.before.as_slice())),
-            )
-            .context("restoring the files after the check of the bump failed")?;
+            restore(|f| &f.after, |f| &f.before)
+                .context("restoring the files after the check of the bump failed")?;
+            end_journal()?;
             anyhow::bail!(
                 "after the bump, group `{}` would not be at {} everywhere; every file was restored",
                 plan.group,
@@ -132,12 +168,9 @@ pub(crate) fn run(dir: &Path, args: &BumpArgs) -> anyhow::Result<ExitCode> {
             );
         }
     }
+    end_journal()?;
     outln!("\n{summary} changed: {} is now at {}", plan.group, plan.to);
     Ok(ExitCode::SUCCESS)
-}
-
-fn apply_lock(repo: &monorel::git::Repo) -> anyhow::Result<monorel::lock::Lock> {
-    Ok(monorel::lock::acquire(&repo.git_dir()?)?)
 }
 
 fn plural(n: usize) -> &'static str {
