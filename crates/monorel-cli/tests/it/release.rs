@@ -797,3 +797,71 @@ fn someone_elses_tag_on_the_remote_mid_release_leaves_abort_usable() {
     assert_eq!(repo.git(&["tag"]), "v1.2.0\n");
     assert_eq!(repo.git(&["status", "--porcelain", "-uall"]), "");
 }
+
+/// With the remote unreachable, a push that may have started (recorded as the step under way)
+/// is not undone either; a release that never started its push is undone.
+#[test]
+fn abort_with_the_remote_unreachable_undoes_only_a_release_that_never_pushed() {
+    for started in [true, false] {
+        let repo = project(EVERY_STEP);
+        let start = fingerprint(&repo);
+        let output = repo.monorel_with(
+            &[DATE, ("MONOREL_FAIL_AFTER", "next-dev")],
+            &["release", "minor", "--execute"],
+        );
+        assert_eq!(output.status.code(), Some(3), "{}", transcript(&output));
+        let state = repo.path().join(".git/monorel-release/state.json");
+        if started {
+            // As a run killed during `git push` leaves it.
+            let text = std::fs::read_to_string(&state).unwrap();
+            assert!(text.contains("\"intent\": null"), "{text}");
+            std::fs::write(&state, text.replace("\"intent\": null", "\"intent\": \"push\""))
+                .unwrap();
+        }
+        let remote = repo.path().parent().unwrap().join("remote.git");
+        let away = repo.path().parent().unwrap().join("remote.git.away");
+        std::fs::rename(&remote, &away).unwrap();
+        let output = run(&repo, &["release", "--abort"]);
+        let text = transcript(&output);
+        std::fs::rename(&away, &remote).unwrap();
+        if started {
+            assert!(!output.status.success(), "{text}");
+            assert!(text.contains("cannot ask `origin` whether the push"), "{text}");
+            assert!(repo.git(&["tag"]).contains("v1.3.0"), "the local tag stays");
+        } else {
+            assert!(output.status.success(), "{text}");
+            assert_eq!(fingerprint(&repo), start);
+        }
+    }
+}
+
+/// Two releases at once: one holds the lock, the other is refused (or, run after it, finds the
+/// release done); the result is one release.
+#[test]
+fn two_concurrent_releases_make_one_release() {
+    let reference = project(EVERY_STEP);
+    assert!(run(&reference, &["release", "minor", "--execute"]).status.success());
+    let released = fingerprint(&reference);
+    let repo = project(EVERY_STEP);
+    let spawn = || {
+        #[allow(clippy::disallowed_methods)] // two real binaries at once
+        std::process::Command::new(env!("CARGO_BIN_EXE_monorel"))
+            .args(["release", "minor", "--execute"])
+            .current_dir(repo.path())
+            .envs(repo.env())
+            .env(DATE.0, DATE.1)
+            .env_remove("CARGO")
+            .env_remove("GITHUB_ACTIONS")
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap()
+    };
+    let (a, b) = (spawn(), spawn());
+    let outputs = [a.wait_with_output().unwrap(), b.wait_with_output().unwrap()];
+    let succeeded = outputs.iter().filter(|o| o.status.success()).count();
+    let texts: Vec<String> = outputs.iter().map(transcript).collect();
+    assert_eq!(succeeded, 1, "{texts:#?}");
+    assert_eq!(fingerprint(&repo), released, "{texts:#?}");
+    assert!(!repo.path().join(".git/monorel.lock").exists());
+}
