@@ -865,3 +865,55 @@ fn two_concurrent_releases_make_one_release() {
     assert_eq!(fingerprint(&repo), released, "{texts:#?}");
     assert!(!repo.path().join(".git/monorel.lock").exists());
 }
+
+/// A run that made the release commit and died before recording it: `--abort` and `--resume`
+/// both recognise the commit as the release's (the one the plan describes, on the start).
+#[test]
+fn a_release_commit_made_but_not_recorded_is_recognised() {
+    for way_out in ["--abort", "--resume"] {
+        let repo = project(EVERY_STEP);
+        let start = fingerprint(&repo);
+        let output = repo.monorel_with(
+            &[DATE, ("MONOREL_FAIL_AFTER", "pre-commit")],
+            &["release", "minor", "--execute"],
+        );
+        assert_eq!(output.status.code(), Some(3), "{}", transcript(&output));
+        // What the killed run's `git commit` did.
+        repo.commit("chore(release): v1.3.0");
+        let output = run(&repo, &["release", way_out]);
+        assert!(output.status.success(), "{way_out}: {}", transcript(&output));
+        if way_out == "--abort" {
+            assert_eq!(fingerprint(&repo), start);
+        } else {
+            expect![[r#"
+                chore(release): start 1.4.0-dev
+                chore(release): v1.3.0 (tag: v1.3.0)
+                fix: retry on timeout
+            "#]]
+            .assert_eq(&repo.git(&["log", "--format=%s%d", "-3", "--decorate-refs=refs/tags"]));
+        }
+    }
+}
+
+/// The temporary files a killed run left beside the planned files are removed by `--resume`
+/// and by `--abort`; anyone else's files stay.
+#[test]
+fn resume_and_abort_remove_the_temporary_files_a_killed_run_left() {
+    for way_out in ["--abort", "--resume"] {
+        let repo = project(EVERY_STEP);
+        let output = repo.monorel_with(
+            &[DATE, ("MONOREL_FAIL_AFTER", "write")],
+            &["release", "minor", "--execute"],
+        );
+        assert_eq!(output.status.code(), Some(3), "{}", transcript(&output));
+        repo.write(".pyproject.toml.monorel-4000000-0.tmp", "[project]\nname = \"con");
+        repo.write("contd/.__init__.py.monorel-4000000-0.tmp", "__vers");
+        repo.write("contd/.notes.monorel-4000000-0.tmp", "someone else's");
+        let output = run(&repo, &["release", way_out]);
+        assert!(output.status.success(), "{way_out}: {}", transcript(&output));
+        expect![[r#"
+            ?? contd/.notes.monorel-4000000-0.tmp
+        "#]]
+        .assert_eq(&repo.git(&["status", "--porcelain", "-uall"]));
+    }
+}
