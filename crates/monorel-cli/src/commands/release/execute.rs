@@ -181,7 +181,6 @@ fn run_steps(
             Step::Push => {
                 let push = state.plan.push.clone().context("no push planned")?;
                 let tag_ref = format!("refs/tags/{}", push.tag);
-                let local_tag = repo.tag_commit(&push.tag);
                 let remote_tag = repo.remote_ref(&push.remote, &tag_ref)?;
                 if let Some(theirs) =
                     remote_tag.as_ref().filter(|t| **t != local_tag_object(repo, &push.tag))
@@ -200,7 +199,6 @@ fn run_steps(
                         anyhow::anyhow!("{e}\nhelp: nothing was pushed (`--atomic`); fix the remote and run `monorel release --resume`")
                     })?;
                 }
-                let _ = local_tag;
             }
         }
         state.done.push(step);
@@ -251,7 +249,7 @@ fn run_steps(
     Ok(ExitCode::SUCCESS)
 }
 
-fn short(id: Option<&str>) -> &str {
+pub(super) fn short(id: Option<&str>) -> &str {
     id.map_or("?", |id| &id[..id.len().min(10)])
 }
 
@@ -287,7 +285,7 @@ fn write_planned(dir: &Path, files: &[PlannedFile]) -> anyhow::Result<()> {
 /// Puts every file the release plans (and the next development version's) back as it was
 /// before the release: the recorded `before` bytes, whatever is on disk now; a file that did
 /// not exist is removed. Returns the files that could not be put back, with why.
-fn restore_files(dir: &Path, state: &State) -> Vec<(PathBuf, io::Error)> {
+pub(super) fn restore_files(dir: &Path, state: &State) -> Vec<(PathBuf, io::Error)> {
     let mut failed = Vec::new();
     for (path, before) in starting_bytes(state) {
         let full = dir.join(path);
@@ -310,7 +308,7 @@ fn restore_files(dir: &Path, state: &State) -> Vec<(PathBuf, io::Error)> {
 }
 
 /// Each file the release may change, with its bytes when the release started.
-fn starting_bytes(state: &State) -> Vec<(&str, &[u8])> {
+pub(super) fn starting_bytes(state: &State) -> Vec<(&str, &[u8])> {
     let mut files: Vec<(&str, &[u8])> =
         state.plan.files.iter().map(|f| (f.path.as_str(), f.before.as_slice())).collect();
     for dev in &state.dev_files {
@@ -321,16 +319,7 @@ fn starting_bytes(state: &State) -> Vec<(&str, &[u8])> {
     files
 }
 
-/// Whether `bytes` (`None`: no file) are bytes the release knows for `path`, so that putting
-/// the file back loses nothing: its bytes at the start, after the release, after the next
-/// development version.
-fn known_bytes(state: &State, path: &str, bytes: Option<&[u8]>) -> bool {
-    let Some(bytes) = bytes else { return true };
-    let planned = state.plan.files.iter().chain(&state.dev_files).filter(|f| f.path == path);
-    planned.into_iter().any(|f| f.before == bytes || f.after == bytes)
-}
-
-fn not_restored_message(not_restored: &[(PathBuf, io::Error)]) -> String {
+pub(super) fn not_restored_message(not_restored: &[(PathBuf, io::Error)]) -> String {
     let list: Vec<String> =
         not_restored.iter().map(|(p, e)| format!("`{}` ({e})", p.display())).collect();
     format!(
@@ -344,7 +333,7 @@ fn not_restored_message(not_restored: &[(PathBuf, io::Error)]) -> String {
 
 /// The release commit: the recorded one, or `HEAD` when it is the commit the plan describes on
 /// top of the start (made by a run that crashed before recording it).
-fn release_commit(repo: &Repo, state: &State) -> anyhow::Result<Option<String>> {
+pub(super) fn release_commit(repo: &Repo, state: &State) -> anyhow::Result<Option<String>> {
     if let Some(commit) = &state.release_commit {
         return Ok(Some(commit.clone()));
     }
@@ -357,7 +346,7 @@ fn release_commit(repo: &Repo, state: &State) -> anyhow::Result<Option<String>> 
 
 /// The next development version's commit: the recorded one, or `HEAD` when it is that commit
 /// on top of the release commit.
-fn dev_commit(repo: &Repo, state: &State) -> anyhow::Result<Option<String>> {
+pub(super) fn dev_commit(repo: &Repo, state: &State) -> anyhow::Result<Option<String>> {
     if let Some(commit) = &state.dev_commit {
         return Ok(Some(commit.clone()));
     }
@@ -372,12 +361,16 @@ fn dev_commit(repo: &Repo, state: &State) -> anyhow::Result<Option<String>> {
 }
 
 /// The object the local tag names (empty when there is no local tag).
-fn local_tag_object(repo: &Repo, tag: &str) -> String {
+pub(super) fn local_tag_object(repo: &Repo, tag: &str) -> String {
     repo.tag_object(tag).unwrap_or_default()
 }
 
 /// Removes what a killed run left: temporary files beside the planned files and the state's.
-fn remove_stale_temporaries(dir: &Path, git_dir: &Path, state: &State) -> anyhow::Result<()> {
+pub(super) fn remove_stale_temporaries(
+    dir: &Path,
+    git_dir: &Path,
+    state: &State,
+) -> anyhow::Result<()> {
     let state_file = state::dir(git_dir).join("state.json");
     for path in starting_bytes(state).into_iter().map(|(p, _)| dir.join(p)).chain([state_file]) {
         apply::remove_stale_temporaries(&path).with_context(|| {
@@ -398,108 +391,6 @@ fn hooks(dir: &Path, kind: &str, commands: &[String]) -> anyhow::Result<()> {
         status.map_err(|_| anyhow::anyhow!("the {kind} hook `{command}` failed"))?;
     }
     Ok(())
-}
-
-/// `--abort`: back to exactly the state before the release; never rewrites what was pushed, and
-/// never loses an edit made meanwhile (it refuses instead, naming the files).
-pub(crate) fn abort(repo: &Repo, dir: &Path, git_dir: &Path) -> anyhow::Result<ExitCode> {
-    if !state::exists(git_dir) {
-        bail!("no release is in progress, so there is nothing to abort");
-    }
-    let state = state::load(git_dir)?;
-    let plan = &state.plan;
-    // What already reached the remote stays: report it instead of rewriting it. When the remote
-    // cannot be asked, the state file says whether a push was made or may have been.
-    if let Some(push) = &plan.push {
-        let remote_tag = repo.remote_ref(&push.remote, &format!("refs/tags/{}", push.tag));
-        match remote_tag {
-            Ok(Some(remote_tag)) if remote_tag == local_tag_object(repo, &push.tag) => bail!(
-                "tag `{}` is already on `{}` ({remote_tag}), so the release is public and will not be rewritten\nhelp: finish it with `monorel release --resume`; to withdraw it, release a new version",
-                push.tag,
-                push.remote
-            ),
-            _ if state.is_done(Step::Push) => bail!(
-                "the release recorded its push: `{}` and `{}` are already on `{}`, so the release is public and will not be rewritten\nhelp: finish it with `monorel release --resume`; to withdraw it, release a new version",
-                push.branch,
-                push.tag,
-                push.remote
-            ),
-            Err(e) if state.intent == Some(Step::Push) => bail!(
-                "cannot ask `{}` whether the push of `{}` reached it, so abort will not undo it: {e}\nhelp: when `{}` answers again, run `monorel release --abort` or `monorel release --resume`",
-                push.remote,
-                push.tag,
-                push.remote
-            ),
-            // No push was started, or the tag there is someone else's: nothing of this
-            // release is public.
-            _ => {}
-        }
-    }
-    remove_stale_temporaries(dir, git_dir, &state)?;
-    let release = release_commit(repo, &state)?;
-    let dev = match (&state.dev_commit, &release) {
-        (Some(d), _) => Some(d.clone()),
-        (None, Some(r)) => {
-            let with_release = State { release_commit: Some(r.clone()), ..state.clone() };
-            dev_commit(repo, &with_release)?
-        }
-        (None, None) => None,
-    };
-    let head = repo.head()?;
-    let ours = [release.as_deref(), dev.as_deref()];
-    if head != state.start_head && !ours.contains(&Some(head.as_str())) {
-        bail!(
-            "`HEAD` moved past the release ({head}); abort would lose those commits\nhelp: undo them first, or finish with `monorel release --resume`"
-        );
-    }
-    let files = starting_bytes(&state);
-    let foreign: Vec<String> = repo
-        .changed_tracked_files()?
-        .into_iter()
-        .filter(|f| !files.iter().any(|(p, _)| p == f))
-        .collect();
-    if !foreign.is_empty() {
-        bail!(
-            "tracked files changed outside the release: {}\nhelp: commit or stash them, then `monorel release --abort`",
-            foreign.join(", ")
-        );
-    }
-    // Whatever `HEAD` is: a planned file holding bytes the release did not write was edited.
-    let edited: Vec<String> = files
-        .iter()
-        .filter(|(p, _)| !known_bytes(&state, p, fs::read(dir.join(p)).ok().as_deref()))
-        .map(|(p, _)| format!("`{p}`"))
-        .collect();
-    if !edited.is_empty() {
-        bail!(
-            "{} changed by hand since the release wrote {}; abort would lose that\nhelp: save your changes elsewhere (`git diff > my.patch`), put the files back with `git checkout -- <file>`, then `monorel release --abort`",
-            edited.join(", "),
-            if edited.len() == 1 { "it" } else { "them" }
-        );
-    }
-    if let (Some(commit), Some(release)) = (repo.tag_commit(&plan.tag), &release) {
-        if commit == *release {
-            repo.delete_tag(&plan.tag)?;
-        }
-    }
-    // The branch and the index go back; the files are put back from the recorded bytes (a
-    // hard reset would delete a file that was untracked at the start, like a changelog draft).
-    repo.reset_mixed(&state.start_head)?;
-    let not_restored = restore_files(dir, &state);
-    if !not_restored.is_empty() {
-        bail!(
-            "the branch is back at {}, but {}\nhelp: fix the cause, then `monorel release --abort` again",
-            short(Some(&state.start_head)),
-            not_restored_message(&not_restored)
-        );
-    }
-    state::remove(git_dir)?;
-    outln!(
-        "aborted the release of {}: back at {} with the files as they were",
-        plan.tag,
-        short(Some(&state.start_head))
-    );
-    Ok(ExitCode::SUCCESS)
 }
 
 /// `--edit`: opens `$VISUAL` or `$EDITOR` on the release notes; the edited text goes into the

@@ -17,6 +17,8 @@ pub(crate) fn run(
 }
 
 #[cfg(feature = "changelog")]
+mod abort;
+#[cfg(feature = "changelog")]
 mod execute;
 #[cfg(feature = "changelog")]
 pub(crate) use imp::run;
@@ -40,7 +42,7 @@ mod imp {
     };
     use serde_json::json;
 
-    use super::execute;
+    use super::{abort, execute};
     use crate::{
         args::{Format, ReleaseArgs},
         render::{self, out, outln},
@@ -61,7 +63,7 @@ mod imp {
             return execute::resume(&repo, dir, &git_dir, args.format);
         }
         if args.abort {
-            return execute::abort(&repo, dir, &git_dir);
+            return abort::abort(&repo, dir, &git_dir);
         }
         let Some(level) = &args.level else {
             bail!(
