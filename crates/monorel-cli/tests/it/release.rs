@@ -917,3 +917,37 @@ fn resume_and_abort_remove_the_temporary_files_a_killed_run_left() {
         .assert_eq(&repo.git(&["status", "--porcelain", "-uall"]));
     }
 }
+
+/// `--resume` and `--abort` killed at any point of their own can be run again to the end.
+#[test]
+fn resume_and_abort_killed_at_any_point_can_run_again() {
+    let reference = project(EVERY_STEP);
+    assert!(run(&reference, &["release", "minor", "--execute"]).status.success());
+    let released = fingerprint(&reference);
+    for (way_out, stopped_after) in [("--resume", "commit"), ("--abort", "next-dev")] {
+        for n in 1.. {
+            let repo = project(EVERY_STEP);
+            let start = fingerprint(&repo);
+            let stop = [DATE, ("MONOREL_FAIL_AFTER", stopped_after)];
+            let output = repo.monorel_with(&stop, &["release", "minor", "--execute"]);
+            assert_eq!(output.status.code(), Some(3), "{}", transcript(&output));
+            let at = n.to_string();
+            let kill = [DATE, ("MONOREL_TEST_KILL_AT", at.as_str())];
+            let output = repo.monorel_with(&kill, &["release", way_out]);
+            let what = format!("{way_out} killed at {n}");
+            let finished = output.status.code().is_some();
+            if !finished {
+                let output = run(&repo, &["release", way_out]);
+                // Killed after the last step was recorded, a second resume finds nothing to do.
+                let nothing_left = transcript(&output).contains("no release is in progress");
+                assert!(output.status.success() || nothing_left, "{what}: {}", transcript(&output));
+            }
+            let expected = if way_out == "--resume" { &released } else { &start };
+            assert_eq!(&fingerprint(&repo), expected, "{what}");
+            assert_no_leftovers(&repo, &what);
+            if finished {
+                break;
+            }
+        }
+    }
+}
