@@ -570,6 +570,16 @@ fn work_tree(repo: &TestRepo) -> String {
     )
 }
 
+/// The kill points a crash test visits: every one with `MONOREL_SLOW_TESTS=1` (CI sets it),
+/// else every third, which keeps `cargo test` quick and still reaches every step.
+fn kill_points() -> impl Iterator<Item = usize> {
+    let every = std::env::var("MONOREL_SLOW_TESTS").is_ok_and(|v| v == "1");
+    if !every {
+        eprintln!("every third kill point: set MONOREL_SLOW_TESTS=1 to visit each one");
+    }
+    (1..).step_by(if every { 1 } else { 3 })
+}
+
 /// What monorel keeps in `.git/` while it works: gone once it is done.
 fn assert_no_leftovers(repo: &TestRepo, what: &str) {
     for name in ["monorel.lock", "monorel-release", "monorel-bump"] {
@@ -612,7 +622,7 @@ fn a_release_killed_at_any_point_is_resumed_or_aborted() {
     let output = run(&reference, &["release", "minor", "--execute"]);
     assert!(output.status.success(), "{}", transcript(&output));
     let released = fingerprint(&reference);
-    for n in 1.. {
+    for n in kill_points() {
         let at = n.to_string();
         let kill = [DATE, ("MONOREL_TEST_KILL_AT", at.as_str())];
         let repo = project(EVERY_STEP);
@@ -925,7 +935,7 @@ fn resume_and_abort_killed_at_any_point_can_run_again() {
     assert!(run(&reference, &["release", "minor", "--execute"]).status.success());
     let released = fingerprint(&reference);
     for (way_out, stopped_after) in [("--resume", "commit"), ("--abort", "next-dev")] {
-        for n in 1.. {
+        for n in kill_points() {
             let repo = project(EVERY_STEP);
             let start = fingerprint(&repo);
             let stop = [DATE, ("MONOREL_FAIL_AFTER", stopped_after)];
