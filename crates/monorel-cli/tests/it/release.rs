@@ -961,3 +961,26 @@ fn resume_and_abort_killed_at_any_point_can_run_again() {
         }
     }
 }
+
+/// Killed during `git push`, with the local tag deleted since: the tag on the remote may be
+/// this release's, so abort does not undo the release.
+#[test]
+fn abort_after_a_push_that_may_have_happened_without_the_local_tag_refuses() {
+    let repo = project(EVERY_STEP);
+    let output = repo.monorel_with(
+        &[DATE, ("MONOREL_FAIL_AFTER", "next-dev")],
+        &["release", "minor", "--execute"],
+    );
+    assert_eq!(output.status.code(), Some(3), "{}", transcript(&output));
+    let state = repo.path().join(".git/monorel-release/state.json");
+    let text = std::fs::read_to_string(&state).unwrap();
+    std::fs::write(&state, text.replace("\"intent\": null", "\"intent\": \"push\"")).unwrap();
+    repo.git(&["push", "-q", "--atomic", "origin", "main", "v1.3.0"]);
+    repo.git(&["tag", "-d", "v1.3.0"]);
+    let head = repo.git(&["rev-parse", "HEAD"]);
+    let output = run(&repo, &["release", "--abort"]);
+    let text = transcript(&output);
+    assert!(!output.status.success(), "{text}");
+    assert!(text.contains("the local tag is gone"), "{text}");
+    assert_eq!(repo.git(&["rev-parse", "HEAD"]), head);
+}

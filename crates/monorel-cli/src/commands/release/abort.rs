@@ -39,6 +39,17 @@ pub(crate) fn abort(repo: &Repo, dir: &Path, git_dir: &Path) -> anyhow::Result<E
                 push.tag,
                 push.remote
             ),
+            Ok(Some(remote_tag))
+                if state.intent == Some(Step::Push) && repo.tag_object(&push.tag).is_none() =>
+            {
+                bail!(
+                    "tag `{}` is on `{}` ({remote_tag}) and the local tag is gone, so abort cannot tell whether the push of this release reached it\nhelp: fetch it (`git fetch {} tag {}`) and run `monorel release --abort` or `monorel release --resume` again",
+                    push.tag,
+                    push.remote,
+                    push.remote,
+                    push.tag
+                )
+            }
             _ if state.is_done(Step::Push) => bail!(
                 "the release recorded its push: `{}` and `{}` are already on `{}`, so the release is public and will not be rewritten\nhelp: finish it with `monorel release --resume`; to withdraw it, release a new version",
                 push.branch,
