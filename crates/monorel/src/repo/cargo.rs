@@ -76,7 +76,7 @@ pub(super) fn discover(snapshot: &Snapshot, found: &mut Found) {
     let mut inheritors: BTreeMap<&str, Vec<PackageId>> = BTreeMap::new();
     for m in &manifests {
         let Some(name) = &m.manifest.package else { continue };
-        let id = PackageId { ecosystem: Ecosystem::Cargo, name: name.clone() };
+        let id = PackageId::new(Ecosystem::Cargo, name.clone(), m.path.clone());
         let declares = m.manifest.sites.iter().any(
             |s| matches!(&s.role, Role::Declaration { subject } if subject == "[package].version"),
         );
@@ -106,11 +106,24 @@ pub(super) fn discover(snapshot: &Snapshot, found: &mut Found) {
     // The workspace of each package (its root manifest; a package outside any workspace is
     // its own).
     let root_of = |m: &Manifest| workspace_of(m).map_or(m.path.clone(), |w| w.path.clone());
+    let mut by_name: BTreeMap<&str, Vec<(PackageId, String)>> = BTreeMap::new();
     for m in &manifests {
         if let Some(name) = &m.manifest.package {
-            found.cargo_workspaces.insert(cargo_id(name), root_of(m));
+            let id = PackageId::new(Ecosystem::Cargo, name.clone(), m.path.clone());
+            found.cargo_workspaces.insert(id.clone(), root_of(m));
+            by_name.entry(name).or_default().push((id, root_of(m)));
         }
     }
+    // The package a name refers to from a workspace: the one of that workspace, else the only
+    // one of that name.
+    let resolve = |name: &str, workspace: &str| -> Option<PackageId> {
+        let candidates = by_name.get(name)?;
+        candidates
+            .iter()
+            .find(|(_, root)| root == workspace)
+            .or_else(|| candidates.first())
+            .map(|(id, _)| id.clone())
+    };
 
     // Sites.
     for m in &manifests {
@@ -121,18 +134,25 @@ pub(super) fn discover(snapshot: &Snapshot, found: &mut Found) {
                 Role::Declaration { subject } if subject == "[workspace.package].version" => {
                     inheritors.get(m.path.as_str()).cloned().unwrap_or_default()
                 }
-                Role::Declaration { .. } => {
-                    m.manifest.package.iter().map(|n| cargo_id(n)).collect()
-                }
+                Role::Declaration { .. } => m
+                    .manifest
+                    .package
+                    .iter()
+                    .map(|n| PackageId::new(Ecosystem::Cargo, n.clone(), m.path.clone()))
+                    .collect(),
                 Role::Follower { target: Some(target), .. } => {
+                    // A pin on a package the repository does not have is no site of it.
+                    let Some(target) = resolve(target, &root_of(m)) else { continue };
                     let requirement = requirement_at(bytes, &site);
                     if is_exact(&requirement) {
                         if let Some(name) = &m.manifest.package {
-                            found.ties.push((cargo_id(name), cargo_id(target)));
+                            let own =
+                                PackageId::new(Ecosystem::Cargo, name.clone(), m.path.clone());
+                            found.ties.push((own, target.clone()));
                         }
                     }
                     pin = Some(super::Pin { requirement });
-                    vec![cargo_id(target)]
+                    vec![target]
                 }
                 _ => continue,
             };
@@ -146,11 +166,15 @@ pub(super) fn discover(snapshot: &Snapshot, found: &mut Found) {
         let Some(result) = Found::scan(snapshot, path, FileKind::CargoLock) else { continue };
         match result {
             Ok(sites) => {
+                let workspace = super::python::join(dir_of(path), "Cargo.toml");
                 for site in sites {
                     let owner = match &site.role {
-                        Role::LockMember { name } | Role::LockReference { name } => cargo_id(name),
+                        Role::LockMember { name } | Role::LockReference { name } => {
+                            resolve(name, &workspace)
+                        }
                         _ => continue,
                     };
+                    let Some(owner) = owner else { continue };
                     found.site(path, FileKind::CargoLock, site, vec![owner]);
                 }
             }
@@ -216,10 +240,6 @@ fn is_exact(requirement: &str) -> bool {
 
 fn is_workspace_version(site: &Site) -> bool {
     matches!(&site.role, Role::Declaration { subject } if subject == "[workspace.package].version")
-}
-
-fn cargo_id(name: &str) -> PackageId {
-    PackageId { ecosystem: Ecosystem::Cargo, name: name.to_string() }
 }
 
 fn bom_offset(bytes: &[u8]) -> usize {

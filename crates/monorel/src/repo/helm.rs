@@ -1,37 +1,60 @@
 //! Helm charts: `version`, `appVersion` when it tracks the release, and `file://` subchart pins.
 
 use super::{
-    Ecosystem, Package, PackageId, Release, Snapshot, cargo::dir_of, discover::Found, load::name_of,
+    Ecosystem, Package, PackageId, Release, Snapshot,
+    cargo::dir_of,
+    discover::Found,
+    load::{name_of, under},
 };
 use crate::editors::{self, FileKind, Refusal, Role, Site, helm};
 
+/// A chart's manifest, its package and its scanned sites.
+type Chart<'a> = (&'a String, PackageId, Result<Vec<Site>, Refusal>);
+
 pub(super) fn discover(snapshot: &Snapshot, found: &mut Found) {
-    for path in
-        snapshot.manifests.iter().filter(|f| matches!(name_of(f), "Chart.yaml" | "Chart.yml"))
-    {
-        let Some(bytes) = snapshot.contents.get(path) else { continue };
+    let charts: Vec<Chart<'_>> = snapshot
+        .manifests
+        .iter()
+        .filter(|f| matches!(name_of(f), "Chart.yaml" | "Chart.yml"))
+        .filter_map(|path| {
+            let bytes = snapshot.contents.get(path)?;
+            let (name, scanned) = scan_named(bytes);
+            let name = name.unwrap_or_else(|| name_of(dir_of(path)).to_string());
+            Some((path, PackageId::new(Ecosystem::Helm, name, path.clone()), scanned))
+        })
+        .collect();
+    // The chart a dependency names: a subchart below the parent first (`charts/crds`), else
+    // the nearest chart of that name.
+    let resolve = |name: &str, parent: &str| -> Option<PackageId> {
+        let parent_dir = dir_of(parent);
+        charts
+            .iter()
+            .filter(|(_, id, _)| id.name == name && id.manifest != parent)
+            .min_by_key(|(path, _, _)| (!under(dir_of(path), parent_dir), path.len()))
+            .map(|(_, id, _)| id.clone())
+    };
+    for (path, id, scanned) in &charts {
         let dir = dir_of(path);
-        let (name, scanned) = scan_named(bytes);
-        let name = name.unwrap_or_else(|| name_of(dir).to_string());
-        let id = PackageId { ecosystem: Ecosystem::Helm, name };
+        let id = id.clone();
         match scanned {
             Ok(sites) => {
                 for site in sites {
                     let owner = match &site.role {
-                        Role::Follower { target: Some(dep), .. } => {
-                            PackageId { ecosystem: Ecosystem::Helm, name: dep.clone() }
-                        }
+                        Role::Follower { target: Some(dep), .. } => match resolve(dep, path) {
+                            Some(owner) => owner,
+                            None => continue,
+                        },
                         _ => id.clone(),
                     };
-                    found.site(path, FileKind::HelmChart, site, vec![owner]);
+                    found.site(path, FileKind::HelmChart, site.clone(), vec![owner]);
                 }
             }
-            Err(refusal) => found.problem(path, &refusal),
+            Err(refusal) => found.problem(path, refusal),
         }
         found.packages.push(Package {
             id,
             dir: dir.to_string(),
-            manifest: path.clone(),
+            manifest: path.to_string(),
             release: Release::Files,
         });
     }

@@ -38,12 +38,30 @@ pub fn config_text(model: &Model, existing: Option<&str>) -> String {
             Some(None) => " No tag of this group exists yet.".to_string(),
             None => String::new(),
         };
-        out.push_str(&format!("\n# {heading}{evidence}\n[groups.{}]\npackages = [\n", group.name));
-        for id in &group.packages {
-            let manifest = model.packages.iter().find(|p| &p.id == id).map(|p| p.manifest.as_str());
-            out.push_str(&format!("    \"{id}\", # {}\n", manifest.unwrap_or("")));
+        out.push_str(&format!("\n# {heading}{evidence}\n[groups.{}]\n", group.name));
+        // A name two packages share says neither: those are named by their manifest.
+        let shared = |id: &super::PackageId| {
+            model
+                .packages
+                .iter()
+                .any(|p| p.id.name == id.name && p.id.ecosystem == id.ecosystem && p.id != *id)
+        };
+        let (by_path, by_name): (Vec<_>, Vec<_>) = group.packages.iter().partition(|id| shared(id));
+        if !by_name.is_empty() {
+            out.push_str("packages = [\n");
+            for id in &by_name {
+                out.push_str(&format!("    \"{id}\", # {}\n", id.manifest));
+            }
+            out.push_str("]\n");
         }
-        out.push_str(&format!("]\ntag = \"{}\"\n", group.tag));
+        if !by_path.is_empty() {
+            out.push_str("paths = [\n");
+            for id in &by_path {
+                out.push_str(&format!("    \"{}\", # {id}\n", id.manifest));
+            }
+            out.push_str("]\n");
+        }
+        out.push_str(&format!("tag = \"{}\"\n", group.tag));
     }
     let others: Vec<String> = model
         .packages

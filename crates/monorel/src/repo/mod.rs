@@ -81,12 +81,25 @@ impl Ecosystem {
 }
 
 /// A package, named as in its ecosystem: `cargo:monorel`, `python:monorel`, `helm:monorel`.
+///
+/// Identity is the ecosystem and the manifest: two packages of one name (a fixture
+/// `pyproject.toml` named like the real project, two helper projects both called `scripts`)
+/// are two packages. Displayed as `ecosystem:name`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct PackageId {
     /// Its ecosystem.
     pub ecosystem: Ecosystem,
     /// Its name there.
     pub name: String,
+    /// Its manifest, relative to the root.
+    pub manifest: String,
+}
+
+impl PackageId {
+    /// The package `name` of `ecosystem` defined by `manifest`.
+    pub fn new(ecosystem: Ecosystem, name: impl Into<String>, manifest: impl Into<String>) -> Self {
+        PackageId { ecosystem, name: name.into(), manifest: manifest.into() }
+    }
 }
 
 impl fmt::Display for PackageId {

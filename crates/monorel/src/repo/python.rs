@@ -45,7 +45,7 @@ pub(super) fn module_candidates(snapshot: &Snapshot) -> Vec<String> {
 pub(super) fn discover(snapshot: &Snapshot, found: &mut Found) {
     uv_locks(snapshot, found);
     for project in &snapshot.python {
-        let id = PackageId { ecosystem: Ecosystem::Python, name: project.name.clone() };
+        let id = PackageId::new(Ecosystem::Python, project.name.clone(), project.manifest.clone());
         let release = match project.pyproject.as_ref().map(|p| &p.source) {
             Some(pyproject::VersionSource::Vcs { how }) => Release::Tags { how: how.clone() },
             Some(pyproject::VersionSource::Cargo) => {
@@ -141,20 +141,31 @@ pub(super) fn discover(snapshot: &Snapshot, found: &mut Found) {
 /// The project's own packages in every `uv.lock`: each entry is a site of the Python package
 /// of that (normalized) name.
 fn uv_locks(snapshot: &Snapshot, found: &mut Found) {
-    let by_name: BTreeMap<String, &str> = snapshot
-        .python
-        .iter()
-        .map(|p| (crate::editors::uv_lock::normalize(&p.name), p.name.as_str()))
-        .collect();
+    let mut by_name: BTreeMap<String, Vec<&Project>> = BTreeMap::new();
+    for project in &snapshot.python {
+        by_name.entry(crate::editors::uv_lock::normalize(&project.name)).or_default().push(project);
+    }
     for path in snapshot.manifests.iter().filter(|f| name_of(f) == "uv.lock") {
         let Some(result) = Found::scan(snapshot, path, FileKind::UvLock) else { continue };
         match result {
             Ok(sites) => {
                 for site in sites {
                     let Role::LockMember { name } = &site.role else { continue };
-                    let Some(package) = by_name.get(name) else { continue };
-                    let owner =
-                        PackageId { ecosystem: Ecosystem::Python, name: package.to_string() };
+                    // The project of that name the lock's directory holds, nearest first.
+                    let lock_dir = dir_of(path);
+                    let Some(project) = by_name.get(name).and_then(|ps| {
+                        ps.iter()
+                            .filter(|p| super::load::under(&p.dir, lock_dir))
+                            .min_by_key(|p| p.dir.len())
+                            .or_else(|| ps.first())
+                    }) else {
+                        continue;
+                    };
+                    let owner = PackageId::new(
+                        Ecosystem::Python,
+                        project.name.clone(),
+                        project.manifest.clone(),
+                    );
                     found.site(path, FileKind::UvLock, site, vec![owner]);
                 }
             }
@@ -293,7 +304,7 @@ fn maturin_crate(snapshot: &Snapshot, project: &Project) -> PackageId {
         .and_then(|b| crate::editors::cargo_toml::manifest(&String::from_utf8_lossy(b)).ok())
         .and_then(|m| m.package)
         .unwrap_or_else(|| name_of(dir_of(&manifest)).to_string());
-    PackageId { ecosystem: Ecosystem::Cargo, name }
+    PackageId::new(Ecosystem::Cargo, name, manifest)
 }
 
 /// A relative path with its `.` and `..` segments resolved (`..` past the root is dropped).
