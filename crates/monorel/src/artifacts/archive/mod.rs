@@ -409,6 +409,8 @@ impl<R: Read> Read for HashingReader<R> {
 
 #[cfg(test)]
 mod tests {
+    use std::fs;
+
     use super::*;
 
     #[test]
@@ -489,5 +491,54 @@ mod tests {
         let limits = Limits::default();
         assert_eq!(limits.total_budget(10), 1 << 30);
         assert_eq!(limits.total_budget(100 << 20), 200 * (100 << 20));
+    }
+
+    /// `first`, then `second` as another gzip member; `end` keeps the first tar's end blocks.
+    fn two_gzip_members(first: &[(&str, &[u8])], second: &[(&str, &[u8])], end: bool) -> Vec<u8> {
+        let tar = |files: &[(&str, &[u8])], end: bool| {
+            let mut tar = tar::Builder::new(Vec::new());
+            for (name, bytes) in files {
+                let mut header = tar::Header::new_gnu();
+                header.set_size(bytes.len() as u64);
+                header.set_mode(0o644);
+                header.set_cksum();
+                tar.append_data(&mut header, name, *bytes).unwrap();
+            }
+            if end { tar.into_inner().unwrap() } else { std::mem::take(tar.get_mut()) }
+        };
+        let gzip = |bytes: Vec<u8>| {
+            let mut gz = flate2::write::GzEncoder::new(Vec::new(), Default::default());
+            std::io::Write::write_all(&mut gz, &bytes).unwrap();
+            gz.finish().unwrap()
+        };
+        let mut out = gzip(tar(first, end));
+        out.extend(gzip(tar(second, true)));
+        out
+    }
+
+    #[test]
+    fn every_gzip_member_is_read() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("a.tar.gz");
+        let read = |bytes: Vec<u8>| {
+            fs::write(&path, bytes).unwrap();
+            read_tar_gz(&path, &Limits::default(), true, &|_: &str| Want::Text).unwrap()
+        };
+        let first: &[(&str, &[u8])] = &[("top/PKG-INFO", b"Version: 1.2.0\n")];
+        let second: &[(&str, &[u8])] = &[("top/PKG-INFO", b"Version: 6.6.6\n"), ("top/b", b"b")];
+
+        // One tar stream cut across two members: both halves are the archive.
+        let listing = read(two_gzip_members(first, second, false));
+        assert_eq!(kinds(&listing), [ProblemKind::Duplicate]);
+        assert_eq!(
+            listing.members.iter().map(|m| &m.name[..]).collect::<Vec<_>>(),
+            ["top/PKG-INFO", "top/b"]
+        );
+
+        // Entries after the first tar's end block: refused, not skipped.
+        let listing = read(two_gzip_members(first, second, true));
+        assert_eq!(kinds(&listing), [ProblemKind::Corrupt]);
+        assert!(listing.incomplete);
+        assert_eq!(listing.file_sha256, Some(sha256_file(&path).unwrap()));
     }
 }

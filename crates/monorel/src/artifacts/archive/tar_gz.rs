@@ -1,5 +1,9 @@
 //! `.tar.gz` archives (sdists, crates, charts): one pass over the file, which feeds SHA-256 and
 //! the decompressor, with tar's long-name and PAX records read here within the limits.
+//!
+//! Every gzip member is read, as GNU tar and Python's `tarfile` (which pip uses) read them: a
+//! second member is more of the same tar stream, not something to skip. After the tar's end
+//! block only zeros may follow, since tools disagree on whether anything there is an entry.
 
 use std::{
     collections::HashSet,
@@ -30,15 +34,16 @@ pub(crate) fn read_tar_gz(
     }
     let budget = limits.total_budget(size);
     let mut listing = Listing::default();
-    let gz = flate2::read::GzDecoder::new(&mut source);
+    let gz = flate2::read::MultiGzDecoder::new(&mut source);
     let mut tar = tar::Archive::new(Budget { inner: gz, left: budget });
     let stopped = read_tar_entries(&mut tar, limits, budget, size, want, &mut listing);
     match stopped {
         Ok(()) => {
-            // Drain the rest of the tar stream (end blocks, padding) within the budget.
+            // Drain the rest of the tar stream (end blocks, padding) within the budget: only
+            // zeros may follow the end block.
             let mut rest = tar.into_inner();
-            if let Err(e) = io::copy(&mut rest, &mut io::sink()) {
-                listing.fail(stream_problem(None, &e, size, budget));
+            if let Err(problem) = only_zeros(&mut rest, size, budget) {
+                listing.fail(problem);
             }
         }
         Err(problem) => listing.fail(problem),
@@ -213,6 +218,27 @@ fn read_tar_entries<R: Read>(
         ));
     }
     Ok(())
+}
+
+/// Reads `rest` to its end; anything but zeros after the tar's end block is a problem.
+fn only_zeros(rest: &mut dyn Read, size: u64, budget: u64) -> Result<(), Problem> {
+    let mut buf = vec![0u8; BUFFER];
+    loop {
+        let n = match rest.read(&mut buf) {
+            Ok(0) => return Ok(()),
+            Ok(n) => n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(stream_problem(None, &e, size, budget)),
+        };
+        if buf[..n].iter().any(|&b| b != 0) {
+            return Err(Problem::new(
+                None,
+                ProblemKind::Corrupt,
+                "data follows the tar's end block: tools disagree on whether it holds more \
+                 entries; rebuild the archive as one tar stream",
+            ));
+        }
+    }
 }
 
 /// Turns an IO error while streaming a tar into a problem: the budget running out is a bomb,
