@@ -309,6 +309,26 @@ fn every_tampering_and_hostile_archive_is_reported() {
         ("tar: truncated", "m.truncate(m.chart(d, 'tiny', '1.2.0', '1.2.0'), 0.5)"),
         ("tar: corrupt", "m.corrupt(m.chart(d, 'tiny', '1.2.0', '1.2.0'), 0.5)"),
         ("tar: not gzip", "open(d + '/tiny-1.2.0.tgz', 'wb').write(b'not a gzip stream')"),
+        (
+            "tar: a second gzip member (sdist)",
+            "m.second_gzip_member(m.sdist(d, 'tiny-pkg', '1.2.0'), [{'name': 'tiny_pkg-1.2.0/../../evil', 'data': b'x'}, {'name': 'tiny_pkg-1.2.0/link', 'type': tarfile.SYMTYPE, 'linkname': '/etc/passwd'}, {'name': 'tiny_pkg-1.2.0/PKG-INFO', 'data': b'Metadata-Version: 2.1\\nName: tiny-pkg\\nVersion: 6.6.6\\n'}], end=False)",
+        ),
+        (
+            "tar: a second gzip member (crate)",
+            "m.second_gzip_member(m.targz(d + '/tiny-1.2.0.crate', [{'name': 'tiny-1.2.0/Cargo.toml', 'data': b'[package]\\nname = \"tiny\"\\nversion = \"1.2.0\"\\n'}]), [{'name': 'tiny-1.2.0/Cargo.toml.orig', 'data': b'[package]\\nname = \"tiny\"\\nversion = \"6.6.6\"\\n'}], end=False)",
+        ),
+        (
+            "tar: a second gzip member after the end block (chart)",
+            "m.second_gzip_member(m.chart(d, 'tiny', '1.2.0', '1.2.0'), [{'name': 'tiny/../evil', 'data': b'x'}], end=True)",
+        ),
+        (
+            "zip: a local header naming another file",
+            "m.rename_member(m.wheel(d, 'tiny-pkg', '1.2.0'), 'tiny_pkg/core.py', '../../aaaaaa.py_', central=False)",
+        ),
+        (
+            "zip: a NUL in a name",
+            "m.rename_member(m.wheel(d, 'tiny-pkg', '1.2.0'), 'tiny_pkg/core.py', 'tiny_pkg/co\\0e.py')",
+        ),
     ];
     let mut out = String::new();
     for (index, (name, recipe)) in cases.iter().enumerate() {

@@ -95,6 +95,14 @@ def hostile_wheel(directory: str, name: str, version: str, extra: list[tuple]) -
 def targz(path: str, entries: list[dict]) -> str:
     """Writes a `.tar.gz`; each entry: name, data (bytes), and optionally type (a tarfile
     type), linkname, size (declared, overriding the data's), mode."""
+    import gzip
+    with open(path, "wb") as f:
+        f.write(gzip.compress(tar_body(entries), mtime=0))
+    return path
+
+
+def tar_body(entries: list[dict], *, end: bool = True) -> bytes:
+    """The uncompressed tar of `entries` (see `targz`); without its end blocks when not `end`."""
     raw = io.BytesIO()
     with tarfile.open(fileobj=raw, mode="w", format=tarfile.GNU_FORMAT) as tar:
         for e in entries:
@@ -109,13 +117,26 @@ def targz(path: str, entries: list[dict]) -> str:
                 tar.addfile(info, io.BytesIO(data))
             else:
                 tar.addfile(info)
+        written = raw.tell()
     body = raw.getvalue()
+    if not end:
+        body = body[:written]
     for e in entries:
         if "size" in e:
             body = _patch_tar_size(body, e["name"], e["size"])
+    return body
+
+
+def second_gzip_member(path: str, entries: list[dict], *, end: bool) -> str:
+    """Rewrites the `.tar.gz` at `path` as two gzip members: its tar (without its end blocks
+    unless `end`), then a tar of `entries`. GNU tar and Python's tarfile read both."""
+    import gzip
+    body = gzip.decompress(open(path, "rb").read())
+    if not end:  # the members' texts end in a newline, so only padding is stripped
+        body = body.rstrip(b"\0")
+        body += b"\0" * (-len(body) % 512)
     with open(path, "wb") as f:
-        import gzip
-        f.write(gzip.compress(body, mtime=0))
+        f.write(gzip.compress(body, mtime=0) + gzip.compress(tar_body(entries), mtime=0))
     return path
 
 
@@ -241,4 +262,24 @@ def sums(directory: str, wrong: str | None = None) -> str:
         lines.append(f"{digest}  {name}\n")
     path = os.path.join(directory, "SHA256SUMS")
     open(path, "w").write("".join(lines))
+    return path
+
+
+def rename_member(path: str, old: str, new: str, *, local: bool = True,
+                  central: bool = True) -> str:
+    """Rewrites the name `old` as `new` (bytes of the same length, NUL allowed) in the zip's
+    local headers, central directory, or both."""
+    old_b, new_b = old.encode(), new.encode()
+    assert len(old_b) == len(new_b)
+    data = bytearray(open(path, "rb").read())
+    places = [(b"PK\x03\x04", 26, 30)] if local else []
+    places += [(b"PK\x01\x02", 28, 46)] if central else []
+    for signature, name_len_at, name_at in places:
+        at = data.find(signature)
+        while at != -1:
+            (length,) = struct.unpack_from("<H", data, at + name_len_at)
+            if data[at + name_at:at + name_at + length] == old_b:
+                data[at + name_at:at + name_at + length] = new_b
+            at = data.find(signature, at + 4)
+    open(path, "wb").write(bytes(data))
     return path

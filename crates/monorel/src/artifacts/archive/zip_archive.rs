@@ -177,6 +177,24 @@ fn zip_members(
             return Ok((listing, None));
         }
         let raw = entry.name().to_string();
+        // pip's zipfile refuses a member whose local header names another file; other tools
+        // extract the local name: either way the central directory's name is not the file.
+        match local_name(&mut file, central.header) {
+            Ok(local) if local == central.name => {}
+            Ok(local) => {
+                let message = format!(
+                    "the central directory names it `{shown}`, its local header `{}`: tools disagree on which name is the file",
+                    String::from_utf8_lossy(&local)
+                );
+                listing.problems.push(Problem::new(Some(&shown), ProblemKind::BadName, message));
+                continue;
+            }
+            Err(e) => {
+                let message = format!("cannot read the entry's local header: {e}");
+                listing.fail(Problem::new(Some(&shown), ProblemKind::Corrupt, message));
+                return Ok((listing, None));
+            }
+        }
         let (name, dir) = match check_name(&raw, entry.is_dir()) {
             Ok(checked) => checked,
             Err(problem) => {
@@ -398,6 +416,22 @@ fn end_of_central_directory(file: &mut File, size: u64) -> Result<EndRecord, Str
         end = EndRecord { entries: u64_at(&record, 32), directory_size: u64_at(&record, 40) };
     }
     Ok(end)
+}
+
+/// The name in the local header at `offset`, as written.
+fn local_name(file: &mut File, offset: u64) -> io::Result<Vec<u8>> {
+    let mut header = [0u8; 30];
+    file.seek(SeekFrom::Start(offset))?;
+    file.read_exact(&mut header)?;
+    if header[..4] != [0x50, 0x4b, 0x03, 0x04] {
+        return Err(io::Error::new(
+            io::ErrorKind::InvalidData,
+            "no local header where the central directory points",
+        ));
+    }
+    let mut name = vec![0u8; usize::from(u16::from_le_bytes([header[26], header[27]]))];
+    file.read_exact(&mut name)?;
+    Ok(name)
 }
 
 /// One header of the central directory, as written.
@@ -705,5 +739,25 @@ mod tests {
                 assert_eq!(whole.problems[0].entry.as_deref(), Some("b.txt"));
             }
         }
+    }
+
+    #[test]
+    fn a_local_header_naming_another_file_is_a_problem() {
+        let mut bytes =
+            zip(&[("a.txt", b"first", Damage::None), ("b.txt", b"second", Damage::None)]);
+        // The first local header's name starts at byte 30; the central directory keeps `a.txt`.
+        bytes[30..35].copy_from_slice(b"../ev");
+        let listing = read(&bytes, Limits::default());
+        let problems: Vec<_> =
+            listing.problems.iter().map(|p| (p.kind, p.entry.as_deref(), &p.message[..])).collect();
+        assert_eq!(
+            problems,
+            [(
+                ProblemKind::BadName,
+                Some("a.txt"),
+                "the central directory names it `a.txt`, its local header `../ev`: tools disagree on which name is the file"
+            )]
+        );
+        assert!(listing.file("a.txt").is_none() && listing.text("b.txt") == Some(&b"second"[..]));
     }
 }
