@@ -206,14 +206,20 @@ impl Spelling {
         match self {
             Spelling::Semver => semver_matches(text, version),
             Spelling::Pep440 => pep440_matches(text, version),
-            Spelling::Helm => semver_matches(text.strip_prefix('v').unwrap_or(text), version),
+            Spelling::Helm => {
+                let text = text.trim();
+                semver_matches(text.strip_prefix('v').unwrap_or(text), version)
+            }
             Spelling::IntTuple => {
                 let numbers: Vec<&str> =
                     text.split(|c: char| !c.is_ascii_digit()).filter(|s| !s.is_empty()).collect();
                 numbers.len() == 3
                     && numbers.iter().zip([version.major, version.minor, version.patch]).all(
                         |(text, want)| {
-                            text.trim_start_matches('0').parse::<u64>().unwrap_or(0) == want
+                            // A number too large for `u64` is no version's, not zero.
+                            let digits = text.trim_start_matches('0');
+                            (digits.is_empty() && want == 0)
+                                || digits.parse::<u64>().is_ok_and(|n| n == want)
                         },
                     )
             }

@@ -194,6 +194,16 @@ mod tests {
     }
 
     #[test]
+    fn whitespace_inside_quotes_is_kept() {
+        check(
+            "[package]\nname = \"a\"\nversion = \" 1.2.3 \"\n",
+            "1.2.3",
+            "1.3.0",
+            "[package]\nname = \"a\"\nversion = \" 1.3.0 \"\n",
+        );
+    }
+
+    #[test]
     fn package_version_and_every_kind_of_path_pin() {
         check(
             r#"[package]

@@ -384,14 +384,19 @@ pub fn change(site: &Site, new: &Version) -> Result<Change, Refusal> {
         .at_line(site.line)
         .help("write the version as a string literal (`__version__ = \"X.Y.Z\"`), or release a final version"));
     }
-    let to = site.spelling.render(&site.text, new).map_err(|e| {
-        Refusal::new(
-            Reason::InvalidNew,
-            format!("{} (needed at `{}`)", e.message, site.role.subject()),
-        )
-        .at_line(site.line)
-        .help(e.help)
-    })?;
+    // Whitespace around the version inside its token (`" 1.2.3 "`) is the file's, and stays.
+    let version = site.text.trim();
+    let lead = &site.text[..site.text.len() - site.text.trim_start().len()];
+    let trail = &site.text[lead.len() + version.len()..];
+    let to =
+        site.spelling.render(version, new).map(|to| format!("{lead}{to}{trail}")).map_err(|e| {
+            Refusal::new(
+                Reason::InvalidNew,
+                format!("{} (needed at `{}`)", e.message, site.role.subject()),
+            )
+            .at_line(site.line)
+            .help(e.help)
+        })?;
     Ok(Change { site: site.clone(), to })
 }
 

@@ -311,3 +311,32 @@ fn an_integer_tuple_declaration_cannot_spell_a_pre_release() {
         "__version__ = \"1.3.0rc1\"\nversion_info = (1, 3, 0)\n",
     );
 }
+
+#[test]
+fn a_number_too_large_is_no_version() {
+    check(
+        "VERSION = (99999999999999999999999, 0, 0)\n",
+        "0.0.0",
+        "0.1.0",
+        "refuse Mismatch: expected version 0.0.0",
+    );
+    check(
+        "VERSION = (0, 18446744073709551616, 0)\n",
+        "0.0.0",
+        "0.1.0",
+        "refuse Mismatch: expected version 0.0.0",
+    );
+    check("VERSION = (0, 00, 0)\n", "0.0.0", "0.1.0", "VERSION = (0, 1, 0)\n");
+    check(
+        "__version__ = '1.2.3'\nversion_info = (1, 2, 99999999999999999999999)\n",
+        "1.2.3",
+        "1.3.0",
+        "__version__ = '1.3.0'\nversion_info = (1, 2, 99999999999999999999999)\n",
+    );
+}
+
+#[test]
+fn whitespace_inside_quotes_is_kept() {
+    check("__version__ = ' 1.2.3 '\n", "1.2.3", "1.3.0", "__version__ = ' 1.3.0 '\n");
+    check("__version__ = \"1.2.3  \"\n", "1.2.3", "1.3.0", "__version__ = \"1.3.0  \"\n");
+}
