@@ -11,7 +11,7 @@
 //! over lines, a block scalar) cannot be spliced: the chart's `version` is then refused, and a
 //! follower is refused only when it holds a version that could move.
 
-use std::{borrow::Cow, collections::HashMap, ops::Range};
+use std::{borrow::Cow, cell::Cell, collections::HashMap, ops::Range};
 
 use saphyr_parser::{Event, Parser, ScalarStyle, Span};
 
@@ -145,7 +145,16 @@ struct Scalar<'a> {
 struct Document<'a> {
     nodes: Vec<Node<'a>>,
     root: Option<NodeId>,
+    /// Mapping entries that field lookups may still visit, merge keys followed: bounded by the
+    /// document's size, so that merges of merges (`<<: [*a, *a]`, nested) cannot take
+    /// exponential time.
+    work: Cell<usize>,
 }
+
+/// Entries visited per node of the document, for every lookup together (see
+/// [`Document::work`]); a chart that merges a base mapping into each of its dependencies stays
+/// far below it.
+const WORK_PER_NODE: usize = 64;
 
 /// How deep merge keys (`<<: *base`) are followed; anchors may refer to themselves.
 const MAX_MERGE_DEPTH: usize = 16;
@@ -233,7 +242,8 @@ impl<'a> Document<'a> {
                 },
             }
         }
-        Ok(Document { nodes, root })
+        let work = Cell::new(WORK_PER_NODE.saturating_mul(nodes.len() + 64));
+        Ok(Document { nodes, root, work })
     }
 
     /// The node an alias names; any other node is itself.
@@ -267,6 +277,19 @@ impl<'a> Document<'a> {
         let Node::Map { entries, .. } = &self.nodes[self.resolve(map)] else {
             return Ok(None);
         };
+        let Some(left) = self.work.get().checked_sub(entries.len() + 1) else {
+            return Err(Refusal::new(
+                Reason::Parse,
+                format!(
+                    "the chart's merge keys (`<<`) expand past {} entries for a document of {} nodes: an alias bomb, or merges of merges nested too deep",
+                    WORK_PER_NODE * (self.nodes.len() + 64),
+                    self.nodes.len()
+                ),
+            )
+            .at_line(self.line(map))
+            .help("write the chart's fields out instead of merging the same mappings again and again"));
+        };
+        self.work.set(left);
         let found: Vec<&(NodeId, NodeId)> = entries
             .iter()
             .filter(|(k, _)| self.scalar(*k).is_some_and(|s| s.value == key))
@@ -421,17 +444,20 @@ fn token(text: &str, scalar: &Scalar<'_>) -> Result<Range<usize>, &'static str> 
     let start = skip_properties(text, byte_offset(text, scalar.span.start.index()));
     let end = byte_offset(text, scalar.span.end.index());
     let source = text.get(start..end).ok_or(not_literal)?;
-    let inner = match quote {
-        None => Some(source),
-        Some(q) => source.strip_prefix(q).and_then(|s| s.strip_suffix(q)),
+    let value = scalar.value.as_ref();
+    let Some(q) = quote else {
+        return if source == value { Ok(start..end) } else { Err(not_literal) };
     };
-    match inner {
-        Some(inner) if inner == scalar.value => {
-            let offset = usize::from(quote.is_some());
-            Ok(start + offset..end - offset)
-        }
-        _ => Err(not_literal),
+    // A quoted scalar's span may run on past its closing quote (spaces, a comment, a flow
+    // mapping's `}`): the value is the text between the quotes when it is written without
+    // escapes, and then its closing quote follows it directly.
+    let escapes: &[char] = if q == '"' { &['"', '\\'] } else { &['\''] };
+    let inner = source.strip_prefix(q).ok_or(not_literal)?;
+    if value.contains(escapes) || !inner.starts_with(value) || !inner[value.len()..].starts_with(q)
+    {
+        return Err(not_literal);
     }
+    Ok(start + 1..start + 1 + value.len())
 }
 
 /// Skips a node's properties (`&anchor`, `!tag`) and the space and comments after them.
@@ -503,6 +529,64 @@ mod tests {
         check("{name: x, version: 1.2.3}\n", "1.2.3", "1.2.4", "{name: x, version: 1.2.4}\n");
         check("version: !!str 1.2.3\n", "1.2.3", "1.2.4", "version: !!str 1.2.4\n");
         check("version: 1.2.3+build.7\n", "1.2.3+build.7", "1.2.4", "version: 1.2.4\n");
+    }
+
+    #[test]
+    fn quoted_values_followed_by_spaces_or_comments() {
+        check(
+            "version: 1.2.3\nappVersion: \"1.2.3\" # renovate\n",
+            "1.2.3",
+            "1.3.0",
+            "version: 1.3.0\nappVersion: \"1.3.0\" # renovate\n",
+        );
+        check("version: '1.2.3' \n", "1.2.3", "1.3.0", "version: '1.3.0' \n");
+        check("{version: \"1.2.3\" }\n", "1.2.3", "1.3.0", "{version: \"1.3.0\" }\n");
+        check(
+            "{version: '1.2.3'\t, name: x}\n",
+            "1.2.3",
+            "1.3.0",
+            "{version: '1.3.0'\t, name: x}\n",
+        );
+        check(
+            "version: \"1.2.3\"   # x-release-please-version\r\n",
+            "1.2.3",
+            "1.2.4",
+            "version: \"1.2.4\"   # x-release-please-version\r\n",
+        );
+        // Whitespace inside the quotes is kept.
+        check("version: \" 1.2.3 \"\n", "1.2.3", "1.3.0", "version: \" 1.3.0 \"\n");
+        // Escapes are still refused, whatever follows.
+        check("version: \"1.2\\x2e3\" # c\n", "1.2.3", "1.3.0", "refuse: Parse");
+        check("version: '1.2.3''' # c\n", "1.2.3", "1.3.0", "refuse: Parse");
+    }
+
+    #[test]
+    fn merge_key_bombs_are_refused_quickly() {
+        // Each level merges the one below it 16 times: 16^16 lookups if followed naively.
+        let mut chart = String::from("a0: &a0 {x: 1}\n");
+        for level in 1..=16 {
+            let merges = vec![format!("*a{}", level - 1); 16].join(", ");
+            chart.push_str(&format!("a{level}: &a{level} {{<<: [{merges}]}}\n"));
+        }
+        chart.push_str("<<: *a16\nname: x\n");
+        let started = std::time::Instant::now();
+        let r = refusal(&chart, "1.0.0", "1.0.1");
+        assert!(started.elapsed() < std::time::Duration::from_secs(2), "{:?}", started.elapsed());
+        assert_eq!(r.reason, Reason::Parse);
+        assert!(
+            r.message.starts_with("the chart's merge keys (`<<`) expand past "),
+            "{}",
+            r.message
+        );
+        assert!(r.message.contains("an alias bomb"), "{}", r.message);
+        // Merges a real chart writes stay within the bound: a base merged into 200 dependencies.
+        let mut chart = String::from(
+            "version: 1.0.0\nbase: &base {repository: file://x, a: 1, b: 2, c: 3, d: 4, e: 5, f: 6, g: 7}\ndependencies:\n",
+        );
+        for i in 0..200 {
+            chart.push_str(&format!("- {{<<: *base, name: d{i}, version: 1.0.0}}\n"));
+        }
+        assert_eq!(scan(&chart).unwrap().len(), 201);
     }
 
     #[test]
