@@ -1,7 +1,7 @@
 //! Applying plans: the only code that writes files.
 //!
-//! Every write is atomic (a temporary file in the same directory, then a rename, keeping the
-//! original's permissions), and a set of writes is all-or-nothing: when one fails, every file
+//! Every write is atomic (a temporary file in the same directory, created with the original's
+//! owner and permissions before it holds a byte, then a rename), and a set of writes is all-or-nothing: when one fails, every file
 //! already written is put back, byte for byte.
 
 use std::{
@@ -40,32 +40,19 @@ pub fn not_restored_text(not_restored: &[(PathBuf, io::Error)]) -> String {
     )
 }
 
-/// Writes `bytes` to `path` atomically, keeping the permissions `path` has.
+/// Writes `bytes` to `path` atomically, keeping the permissions `path` has, and its owner and
+/// group when the process may set them (as root; the group alone for one of the user's groups).
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
     let dir = match path.parent() {
         Some(p) if !p.as_os_str().is_empty() => p,
         _ => Path::new("."),
     };
     let name = path.file_name().ok_or_else(|| io::Error::other("not a file path"))?;
-    let permissions = fs::metadata(path).ok().map(|m| m.permissions());
-    let mut attempt = 0u32;
-    let (tmp, mut file) = loop {
-        let mut tmp_name = std::ffi::OsString::from(".");
-        tmp_name.push(name);
-        tmp_name.push(format!(".monorel-{}-{attempt}.tmp", std::process::id()));
-        let tmp = dir.join(tmp_name);
-        match fs::OpenOptions::new().write(true).create_new(true).open(&tmp) {
-            Ok(file) => break (tmp, file),
-            Err(e) if e.kind() == io::ErrorKind::AlreadyExists && attempt < 100 => attempt += 1,
-            Err(e) => return Err(e),
-        }
-    };
+    let original = fs::metadata(path).ok();
+    let (tmp, mut file) = create_temporary(dir, name, original.as_ref())?;
     let written = (|| {
         file.write_all(bytes)?;
         file.sync_all()?;
-        if let Some(permissions) = permissions {
-            fs::set_permissions(&tmp, permissions)?;
-        }
         crate::fault::before_rename()?;
         fs::rename(&tmp, path)
     })();
@@ -73,6 +60,64 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
         let _ = fs::remove_file(&tmp);
     }
     written
+}
+
+/// Creates the temporary file for `name` in `dir`, empty, already with the owner and mode of
+/// `original` (when there is one): the bytes written into it are never readable by more
+/// people than the file they replace.
+fn create_temporary(
+    dir: &Path,
+    name: &std::ffi::OsStr,
+    original: Option<&fs::Metadata>,
+) -> io::Result<(PathBuf, fs::File)> {
+    let mut attempt = 0u32;
+    loop {
+        let mut tmp_name = std::ffi::OsString::from(".");
+        tmp_name.push(name);
+        tmp_name.push(format!(".monorel-{}-{attempt}.tmp", std::process::id()));
+        let tmp = dir.join(tmp_name);
+        let mut options = fs::OpenOptions::new();
+        options.write(true).create_new(true);
+        #[cfg(unix)]
+        if let Some(original) = original {
+            use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+            // The umask can only take permissions away; the exact mode is set below.
+            options.mode(original.permissions().mode() & 0o777);
+        }
+        match options.open(&tmp) {
+            Ok(file) => {
+                if let Some(original) = original {
+                    if let Err(e) = keep_owner_and_mode(&file, original) {
+                        let _ = fs::remove_file(&tmp);
+                        return Err(e);
+                    }
+                }
+                return Ok((tmp, file));
+            }
+            Err(e) if e.kind() == io::ErrorKind::AlreadyExists && attempt < 100 => attempt += 1,
+            Err(e) => return Err(e),
+        }
+    }
+}
+
+/// Gives the new, empty `file` the owner, group and mode of `original`. Owner first: changing
+/// it clears the set-user-ID and set-group-ID bits, which the mode then restores.
+fn keep_owner_and_mode(file: &fs::File, original: &fs::Metadata) -> io::Result<()> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        let created = file.metadata()?;
+        if created.uid() == 0 {
+            // Root: the file keeps whoever owned it, not root.
+            if (created.uid(), created.gid()) != (original.uid(), original.gid()) {
+                std::os::unix::fs::fchown(file, Some(original.uid()), Some(original.gid()))?;
+            }
+        } else if created.gid() != original.gid() {
+            // A user may give a file any of their groups; another one stays as it was before.
+            let _ = std::os::unix::fs::fchown(file, None, Some(original.gid()));
+        }
+    }
+    file.set_permissions(original.permissions())
 }
 
 /// Writes every `(path, before, after)` or none: on the first failure, the files already
@@ -153,6 +198,43 @@ mod tests {
         let names: Vec<_> =
             fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
         assert_eq!(names, vec![std::ffi::OsString::from("Cargo.toml")]);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn the_temporary_file_has_the_final_mode_before_it_holds_a_byte() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("secret.toml");
+        fs::write(&path, "old").unwrap();
+        fs::set_permissions(&path, fs::Permissions::from_mode(0o600)).unwrap();
+        let original = fs::metadata(&path).unwrap();
+        let (tmp, file) =
+            create_temporary(dir.path(), path.file_name().unwrap(), Some(&original)).unwrap();
+        assert_eq!(file.metadata().unwrap().len(), 0);
+        assert_eq!(fs::metadata(&tmp).unwrap().permissions().mode() & 0o7777, 0o600);
+        // Bits the umask would take away are set too.
+        fs::set_permissions(&path, fs::Permissions::from_mode(0o2777)).unwrap();
+        write_atomic(&path, b"new").unwrap();
+        assert_eq!(fs::metadata(&path).unwrap().permissions().mode() & 0o7777, 0o2777);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_write_as_root_keeps_the_owner_and_group() {
+        use std::os::unix::fs::MetadataExt;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("Cargo.toml");
+        fs::write(&path, "old").unwrap();
+        if fs::metadata(&path).unwrap().uid() != 0 {
+            eprintln!("skipped: only root can give a file to another user");
+            return;
+        }
+        std::os::unix::fs::chown(&path, Some(4242), Some(4343)).unwrap();
+        write_atomic(&path, b"new").unwrap();
+        let written = fs::metadata(&path).unwrap();
+        assert_eq!((written.uid(), written.gid()), (4242, 4343));
+        assert_eq!(fs::read(&path).unwrap(), b"new");
     }
 
     #[test]
