@@ -25,13 +25,58 @@ pub(crate) fn stdout(text: &str) {
     }
 }
 
+use std::borrow::Cow;
+
 use monorel::editors::{FileEdit, Refusal};
+
+/// A name or value from a repository or an archive, made safe to print on one line: control
+/// characters become visible escapes (`\n`, `\r`, `\t`, `\0`, `\u{1b}`), so that a name
+/// holding a newline cannot start a line of its own (a fake `::error::` annotation, a fake
+/// `ok` row) and a NUL or an escape sequence cannot hide the rest of it.
+pub(crate) fn escape(s: &str) -> Cow<'_, str> {
+    if !s.chars().any(needs_escape) {
+        return Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(s.len() + 8);
+    for c in s.chars() {
+        match c {
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            '\0' => out.push_str("\\0"),
+            c if needs_escape(c) => out.push_str(&format!("\\u{{{:x}}}", u32::from(c))),
+            c => out.push(c),
+        }
+    }
+    Cow::Owned(out)
+}
+
+/// Control characters, and the Unicode line and paragraph separators.
+fn needs_escape(c: char) -> bool {
+    c.is_control() || matches!(c, '\u{2028}' | '\u{2029}')
+}
+
+/// [`escape`] for text that may hold the lines monorel itself wrote (`message\nhelp: ...`):
+/// each line is escaped on its own, so only the newlines between them stay.
+pub(crate) fn escape_lines(s: &str) -> String {
+    s.split('\n').map(escape).collect::<Vec<_>>().join("\n")
+}
+
+/// Escapes a GitHub workflow command's message (after [`escape`] for names).
+pub(crate) fn annotation_data(s: &str) -> String {
+    s.replace('%', "%25").replace('\r', "%0D").replace('\n', "%0A")
+}
+
+/// Escapes a GitHub workflow command's property value.
+pub(crate) fn annotation_property(s: &str) -> String {
+    annotation_data(s).replace(':', "%3A").replace(',', "%2C")
+}
 
 /// Prints an error that stopped a command, with its causes.
 pub(crate) fn error(e: &anyhow::Error) {
-    eprintln!("error: {e}");
+    eprintln!("error: {}", escape_lines(&e.to_string()));
     for cause in e.chain().skip(1) {
-        eprintln!("  caused by: {cause}");
+        eprintln!("  caused by: {}", escape_lines(&cause.to_string()));
     }
 }
 
@@ -41,13 +86,14 @@ pub(crate) fn refusal(path: &str, refusal: &Refusal) {
 }
 
 pub(crate) fn refusal_text(path: &str, refusal: &Refusal) -> String {
+    let path = escape(path);
     let location = match refusal.line {
         Some(line) => format!("{path}:{line}"),
         None => path.to_string(),
     };
-    let mut out = format!("error: cannot bump `{location}`: {}\n", refusal.message);
+    let mut out = format!("error: cannot bump `{location}`: {}\n", escape(&refusal.message));
     if let Some(help) = &refusal.help {
-        out.push_str(&format!("help: {help}\n"));
+        out.push_str(&format!("help: {}\n", escape(help)));
     }
     out
 }
@@ -64,7 +110,7 @@ pub(crate) fn diff(path: &str, before: &[u8], after: &[u8]) -> String {
     similar::TextDiff::from_lines(before.as_ref(), after.as_ref())
         .unified_diff()
         .context_radius(3)
-        .header(&format!("a/{path}"), &format!("b/{path}"))
+        .header(&format!("a/{}", escape(path)), &format!("b/{}", escape(path)))
         .missing_newline_hint(true)
         .to_string()
 }
@@ -74,13 +120,15 @@ pub(crate) fn file_summary(path: &str, edit: &FileEdit, dry_run: bool) -> String
     let n = edit.changes.len();
     let versions = if n == 1 { "version" } else { "versions" };
     let verb = if dry_run { "would change" } else { "changed" };
-    let mut out = format!("`{path}` ({}): {n} {versions} {verb}\n", edit.kind);
+    let mut out = format!("`{}` ({}): {n} {versions} {verb}\n", escape(path), edit.kind);
     let width = edit.changes.iter().map(|c| c.site.role.subject().len()).max().unwrap_or(0);
     for c in &edit.changes {
         let subject = c.site.role.subject();
         out.push_str(&format!(
             "  line {:<4} {subject:<width$}  {} -> {}\n",
-            c.site.line, c.site.text, c.to
+            c.site.line,
+            escape(&c.site.text),
+            escape(&c.to)
         ));
     }
     if dry_run {
@@ -94,12 +142,12 @@ pub(crate) fn problems(problems: &[monorel::repo::Problem]) -> String {
     let mut out = String::new();
     for p in problems {
         let location = match p.line {
-            Some(line) => format!("{}:{line}", p.path),
-            None => p.path.clone(),
+            Some(line) => format!("{}:{line}", escape(&p.path)),
+            None => escape(&p.path).into_owned(),
         };
-        out.push_str(&format!("error: `{location}`: {}\n", p.message));
+        out.push_str(&format!("error: `{location}`: {}\n", escape(&p.message)));
         if !p.help.is_empty() {
-            out.push_str(&format!("help: {}\n", p.help));
+            out.push_str(&format!("help: {}\n", escape(&p.help)));
         }
     }
     out
@@ -120,33 +168,36 @@ pub(crate) fn warnings(warnings: &[monorel::repo::Problem]) -> String {
 
 /// GitHub Actions annotations for problems, so that CI points at the line.
 pub(crate) fn github_annotations(problems: &[monorel::repo::Problem]) -> String {
-    let escape = |s: &str| s.replace('%', "%25").replace('\r', "%0D").replace('\n', "%0A");
-    let escape_property = |s: &str| escape(s).replace(':', "%3A").replace(',', "%2C");
     problems
         .iter()
         .map(|p| {
             let line = p.line.map(|l| format!(",line={l}")).unwrap_or_default();
-            let help =
-                if p.help.is_empty() { String::new() } else { format!(" (help: {})", p.help) };
+            let help = if p.help.is_empty() {
+                String::new()
+            } else {
+                format!(" (help: {})", escape(&p.help))
+            };
             format!(
                 "::error file={}{line}::{}\n",
-                escape_property(&p.path),
-                escape(&format!("{}{help}", p.message))
+                annotation_property(&escape(&p.path)),
+                annotation_data(&format!("{}{help}", escape(&p.message)))
             )
         })
         .collect()
 }
 
-/// Rows laid out in columns, two spaces apart, the last column unpadded.
+/// Rows laid out in columns, two spaces apart, the last column unpadded; every cell escaped.
 pub(crate) fn columns(rows: &[[String; 5]]) -> String {
+    let rows: Vec<[String; 5]> =
+        rows.iter().map(|row| row.clone().map(|cell| escape(&cell).into_owned())).collect();
     let mut widths = [0; 5];
-    for row in rows {
+    for row in &rows {
         for (w, cell) in widths.iter_mut().zip(row) {
             *w = (*w).max(cell.chars().count());
         }
     }
     let mut out = String::new();
-    for row in rows {
+    for row in &rows {
         let mut line = String::new();
         for (i, cell) in row.iter().enumerate() {
             if i + 1 == row.len() {

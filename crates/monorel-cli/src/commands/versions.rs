@@ -73,9 +73,9 @@ pub(crate) fn table(model: &Model) -> String {
         let packages: Vec<String> = group.packages.iter().map(ToString::to_string).collect();
         out.push_str(&format!(
             "group {}: {version}, tag `{}`: {}\n",
-            group.name,
-            group.tag,
-            packages.join(", ")
+            render::escape(&group.name),
+            render::escape(&group.tag),
+            render::escape(&packages.join(", "))
         ));
     }
     let mut rows = vec![["FILE:LINE", "KIND", "GROUP", "VALUE", "WHAT"].map(String::from)];

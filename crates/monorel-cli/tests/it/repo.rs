@@ -595,3 +595,23 @@ fn files_deleted_from_the_work_tree_are_not_discovered() {
     "#]],
     );
 }
+
+#[test]
+fn a_tracked_path_with_a_newline_is_printed_escaped() {
+    let repo = TestRepo::new();
+    repo.write("Cargo.toml", "[workspace]\nmembers = [\"*\"]\nresolver = \"2\"\n");
+    repo.write(
+        "evil\n::error::pwned/Cargo.toml",
+        "[package]\nname = \"evil\"\nversion = \"1.0.0\"\n",
+    );
+    repo.write("good/Cargo.toml", "[package]\nname = \"good\"\nversion = \"2.0.0\"\n");
+    repo.commit("feat: two packages that disagree");
+    for format in ["text", "github"] {
+        let output = repo.monorel(&["versions", "--format", format]);
+        let all = transcript(&output);
+        for line in all.lines() {
+            assert!(!line.starts_with("::error::pwned"), "{format}: an injected line in\n{all}");
+        }
+        assert!(all.contains(r"evil\n::error::pwned/Cargo.toml"), "{format}:\n{all}");
+    }
+}

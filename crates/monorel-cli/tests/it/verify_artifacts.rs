@@ -663,3 +663,42 @@ fn a_group_is_verified_from_its_locations_tag_sites_and_changelog() {
     assert!(output.status.success(), "{}", transcript(&output));
     assert!(stdout.contains("sdk/dist/tiny_pkg-1.2.0-py3-none-any.whl"), "{stdout}");
 }
+
+#[test]
+fn names_with_control_characters_are_printed_escaped_in_every_format() {
+    let tmp = tempfile::tempdir().unwrap();
+    fs::create_dir_all(tmp.path().join("dist")).unwrap();
+    let evil = "tiny_pkg/\n::error::pwned\r\u{1b}[2K.py";
+    python(
+        tmp.path(),
+        "m.hostile_wheel('dist', 'tiny-pkg', '1.2.0', [('tiny_pkg/\\n::error::pwned\\r\\x1b[2K.py', b'x')])",
+    );
+    let run = |format: &str| {
+        let output =
+            monorel(tmp.path(), &["verify-artifacts", "--version", "1.2.0", "--format", format]);
+        assert_eq!(output.status.code(), Some(1), "{}", transcript(&output));
+        String::from_utf8(output.stdout).unwrap()
+    };
+    let shown = r"`tiny_pkg/\n::error::pwned\r\u{1b}[2K.py`";
+    for format in ["text", "github"] {
+        let stdout = run(format);
+        assert!(!stdout.contains(['\r', '\u{1b}']), "{format}: {stdout:?}");
+        for line in stdout.lines() {
+            let annotation =
+                line.starts_with("::error file=") || line.starts_with("::error title=");
+            assert!(!line.starts_with("::") || annotation, "{format}: an injected line: {line:?}");
+        }
+        assert!(stdout.contains(shown), "{format}: {shown} not in {stdout}");
+    }
+    let annotation = run("github").lines().find(|l| l.contains("pwned")).unwrap().to_string();
+    expect![[r#"::error file=dist/tiny_pkg-1.2.0-py3-none-any.whl,title=verify-artifacts%3A RECORD::`tiny_pkg/\n::error::pwned\r\u{1b}[2K.py`: the file is in the wheel but not in RECORD: it was added after the wheel was built%0Ahelp: the wheel was changed after it was built: rebuild it, and never edit a built wheel in place"#]].assert_eq(&annotation);
+    // JSON keeps the name as it is, in JSON's own escapes.
+    let json: serde_json::Value = serde_json::from_str(&run("json")).unwrap();
+    let entries: Vec<&str> = json["artifacts"][0]["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|c| c["entry"].as_str())
+        .collect();
+    assert_eq!(entries, [evil]);
+}

@@ -7,7 +7,10 @@ use monorel::artifacts::{ArtifactReport, Check, Outcome, Report};
 use serde_json::{Value, json};
 
 use super::shown;
-use crate::args::Format;
+use crate::{
+    args::Format,
+    render::{annotation_data as data, annotation_property as property, escape},
+};
 
 /// Prints `report` in `format`; paths are shown relative to `dir`.
 pub(crate) fn print(report: &Report, format: Format, dir: &Path) {
@@ -26,18 +29,19 @@ pub(crate) fn text(report: &Report, dir: &Path) -> String {
     let mut rows: Vec<(String, &Check)> =
         report.release.iter().map(|c| ("release".to_string(), c)).collect();
     for artifact in &report.artifacts {
-        let path = shown(dir, &artifact.path);
+        let path = escape(&shown(dir, &artifact.path)).into_owned();
         rows.extend(artifact.checks.iter().map(|c| (path.clone(), c)));
     }
     let width = rows.iter().map(|(p, _)| p.len()).max().unwrap_or(0);
     let mut out = String::new();
     for (path, check) in &rows {
         let (status, detail, help) = match &check.outcome {
-            Outcome::Pass(detail) => ("ok", detail.clone(), None),
-            Outcome::Note(detail) => ("note", detail.clone(), None),
+            Outcome::Pass(detail) => ("ok", escape(detail).into_owned(), None),
+            Outcome::Note(detail) => ("note", escape(detail).into_owned(), None),
             Outcome::Fail(f) => {
-                let entry = f.entry.as_ref().map(|e| format!("`{e}`: ")).unwrap_or_default();
-                ("FAIL", format!("{entry}{}", f.message), Some(&f.help))
+                let entry =
+                    f.entry.as_ref().map(|e| format!("`{}`: ", escape(e))).unwrap_or_default();
+                ("FAIL", format!("{entry}{}", escape(&f.message)), Some(escape(&f.help)))
             }
         };
         out.push_str(&format!("{status:<4}  {path:<width$}  {}: {detail}\n", check.check));
@@ -107,10 +111,10 @@ pub(crate) fn annotations(report: &Report, dir: &Path) -> String {
     let mut out = String::new();
     let mut annotate = |file: Option<String>, check: &Check| {
         let Outcome::Fail(f) = &check.outcome else { return };
-        let entry = f.entry.as_ref().map(|e| format!("`{e}`: ")).unwrap_or_default();
-        let message = format!("{entry}{}\nhelp: {}", f.message, f.help);
+        let entry = f.entry.as_ref().map(|e| format!("`{}`: ", escape(e))).unwrap_or_default();
+        let message = format!("{entry}{}\nhelp: {}", escape(&f.message), escape(&f.help));
         let title = format!("verify-artifacts: {}", check.check);
-        let file = file.map(|f| format!("file={},", property(&f))).unwrap_or_default();
+        let file = file.map(|f| format!("file={},", property(&escape(&f)))).unwrap_or_default();
         out.push_str(&format!("::error {file}title={}::{}\n", property(&title), data(&message)));
     };
     for check in &report.release {
@@ -122,14 +126,4 @@ pub(crate) fn annotations(report: &Report, dir: &Path) -> String {
         }
     }
     out
-}
-
-/// Escapes a workflow command's message.
-fn data(s: &str) -> String {
-    s.replace('%', "%25").replace('\r', "%0D").replace('\n', "%0A")
-}
-
-/// Escapes a workflow command's property value.
-fn property(s: &str) -> String {
-    data(s).replace(':', "%3A").replace(',', "%2C")
 }
