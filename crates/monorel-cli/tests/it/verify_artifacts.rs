@@ -702,3 +702,26 @@ fn names_with_control_characters_are_printed_escaped_in_every_format() {
         .collect();
     assert_eq!(entries, [evil]);
 }
+
+#[test]
+fn install_check_never_installs_a_wheel_that_failed_a_check() {
+    let tmp = tempfile::tempdir().unwrap();
+    fs::create_dir_all(tmp.path().join("dist")).unwrap();
+    let marker = tmp.path().join("ran");
+    // A second `__init__.py` that runs a command when imported.
+    python(
+        tmp.path(),
+        &format!(
+            "m.hostile_wheel('dist', 'tiny-pkg', '1.2.0', [('tiny_pkg/__init__.py', b'import os\\nos.system(\"touch {}\")\\n__version__ = \"1.2.0\"\\n')])",
+            marker.display()
+        ),
+    );
+    let output =
+        monorel(tmp.path(), &["verify-artifacts", "--version", "1.2.0", "--install-check"]);
+    assert_eq!(output.status.code(), Some(1), "{}", transcript(&output));
+    assert!(!marker.exists(), "the wheel's code ran:\n{}", transcript(&output));
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let install: Vec<&str> = stdout.lines().filter(|l| l.contains(" install: ")).collect();
+    expect![[r#"note  dist/tiny_pkg-1.2.0-py3-none-any.whl  install: not installed: the `archive`, `RECORD` checks failed, and an artifact that failed a check is never installed (installing runs its code)"#]]
+    .assert_eq(&install.join("\n"));
+}

@@ -21,10 +21,28 @@ use xshell::{Shell, cmd};
 const PYTHON: &str = "python3";
 
 /// Installs and imports every wheel that has an install plan, adding `install` checks to it.
+/// A wheel that failed any check is not installed: installing runs its code, and what failed
+/// may be what makes it hostile (a second `__init__.py`, a name pip reads differently).
 pub(crate) fn run(report: &mut Report, progress: bool) -> anyhow::Result<()> {
     let release = report.version.clone();
     for artifact in &mut report.artifacts {
         let Some(plan) = artifact.install.clone() else { continue };
+        let mut failed: Vec<&str> = Vec::new();
+        for check in artifact.checks.iter().filter(|c| c.failed()) {
+            if !failed.contains(&check.check.as_str()) {
+                failed.push(&check.check);
+            }
+        }
+        if !failed.is_empty() {
+            let failed: Vec<String> = failed.iter().map(|c| format!("`{c}`")).collect();
+            let detail = format!(
+                "not installed: the {} {} failed, and an artifact that failed a check is never installed (installing runs its code)",
+                failed.join(", "),
+                if failed.len() == 1 { "check" } else { "checks" }
+            );
+            artifact.checks.push(Check::note("install", detail));
+            continue;
+        }
         if progress {
             eprintln!(
                 "installing `{}` in a temporary virtual environment...",
