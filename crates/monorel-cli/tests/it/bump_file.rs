@@ -172,3 +172,44 @@ fn bad_input_is_refused_with_the_file_the_line_and_the_fix() {
         "[package]\nname = \"x\"\nversion = \"1.0.0\"\n"
     );
 }
+
+/// A `Chart.yaml` whose merge keys merge the level below 16 times, 16 levels deep (864 bytes
+/// in issue 11): exponential work if merges are followed without a bound.
+fn merge_bomb() -> String {
+    let mut chart = String::from("apiVersion: v2\nname: c\nversion: 1.0.0\na0: &a0 {x: 1}\n");
+    for level in 1..=16 {
+        let merges = vec![format!("*a{}", level - 1); 16].join(", ");
+        chart.push_str(&format!("a{level}: &a{level} {{<<: [{merges}]}}\n"));
+    }
+    chart + "dependencies:\n- <<: *a16\n  repository: file://x\n"
+}
+
+#[test]
+fn a_merge_key_bomb_is_refused_at_once() {
+    let tmp = tempfile::tempdir().unwrap();
+    fs::write(tmp.path().join("Chart.yaml"), merge_bomb()).unwrap();
+    let started = std::time::Instant::now();
+    let output =
+        monorel(tmp.path(), &["bump-file", "Chart.yaml", "--from", "1.0.0", "--to", "1.1.0"]);
+    assert!(started.elapsed() < std::time::Duration::from_secs(10), "{:?}", started.elapsed());
+    let text = transcript(&output);
+    assert!(text.contains("exit: 1"), "{text}");
+    assert!(text.contains("error: cannot bump `Chart.yaml:"), "{text}");
+    assert!(text.contains("the chart's merge keys (`<<`) expand past "), "{text}");
+    assert!(text.contains("an alias bomb"), "{text}");
+    assert!(text.contains("help: write the chart's fields out"), "{text}");
+}
+
+#[test]
+fn quoted_helm_values_followed_by_a_comment_or_a_space_are_edited() {
+    let tmp = tempfile::tempdir().unwrap();
+    let chart = "apiVersion: v2\nname: c\nversion: '1.2.3' \nappVersion: \"1.2.3\" # renovate: datasource=docker\ndependencies:\n- {name: d, repository: file://d, version: \"1.2.3\" }\n";
+    fs::write(tmp.path().join("Chart.yaml"), chart).unwrap();
+    let output =
+        monorel(tmp.path(), &["bump-file", "Chart.yaml", "--from", "1.2.3", "--to", "1.3.0"]);
+    assert!(output.status.success(), "{}", transcript(&output));
+    assert_eq!(
+        fs::read_to_string(tmp.path().join("Chart.yaml")).unwrap(),
+        chart.replace("1.2.3", "1.3.0")
+    );
+}

@@ -322,6 +322,10 @@ fn every_tampering_and_hostile_archive_is_reported() {
             "m.second_gzip_member(m.chart(d, 'tiny', '1.2.0', '1.2.0'), [{'name': 'tiny/../evil', 'data': b'x'}], end=True)",
         ),
         (
+            "chart: a merge-key bomb in Chart.yaml",
+            "a = ''.join('a%d: &a%d {<<: [%s]}\\n' % (i, i, ', '.join(['*a%d' % (i - 1)] * 16)) for i in range(1, 17)); m.targz(d + '/tiny-1.2.0.tgz', [{'name': 'tiny/Chart.yaml', 'data': ('apiVersion: v2\\nname: tiny\\nversion: 1.2.0\\na0: &a0 {x: 1}\\n' + a + '<<: *a16\\n').encode()}])",
+        ),
+        (
             "zip: a local header naming another file",
             "m.rename_member(m.wheel(d, 'tiny-pkg', '1.2.0'), 'tiny_pkg/core.py', '../../aaaaaa.py_', central=False)",
         ),
