@@ -7,6 +7,7 @@ mod bench_artifacts;
 mod bench_changelog;
 mod bench_repo;
 mod dist;
+mod fuzz;
 mod task;
 
 use std::{ffi::OsString, path::Path, process::ExitCode};
@@ -25,6 +26,7 @@ fn main() -> ExitCode {
         #[cfg(not(feature = "changelog"))]
         ["changelog" | "release", ..] => with_changelog_feature(root, &args[1..]),
         ["dist", rest @ ..] => dist::run(root, rest),
+        ["fuzz", rest @ ..] => fuzz::run(root, rest),
         _ => monorel_cli::run_in(root, args),
     }
 }
