@@ -43,8 +43,25 @@ fn load_error(e: monorel::repo::LoadError) -> anyhow::Error {
                 Some(line) => format!("{}:{line}", e.path),
                 None => e.path.clone(),
             };
-            anyhow::anyhow!("`{location}`: {}\nhelp: {}", e.message, e.help)
+            let escape = crate::render::escape;
+            anyhow::anyhow!(
+                "`{}`: {}\nhelp: {}",
+                escape(&location),
+                escape(&e.message),
+                escape(&e.help)
+            )
         }
-        e => e.into(),
+        // Each message of the chain is one line that may name a tracked path: a newline in
+        // the name must not start a line of its own.
+        e => {
+            let mut messages = Vec::new();
+            let mut next: Option<&dyn std::error::Error> = Some(&e);
+            while let Some(error) = next {
+                messages.push(crate::render::escape(&error.to_string()).into_owned());
+                next = error.source();
+            }
+            let innermost = anyhow::anyhow!("{}", messages.pop().unwrap_or_default());
+            messages.into_iter().rev().fold(innermost, |error, message| error.context(message))
+        }
     }
 }

@@ -46,7 +46,7 @@ pub(crate) fn run(report: &mut Report, progress: bool) -> anyhow::Result<()> {
         if progress {
             eprintln!(
                 "installing `{}` in a temporary virtual environment...",
-                file_name(&plan.wheel)
+                crate::render::escape(&file_name(&plan.wheel))
             );
         }
         artifact.checks.extend(check_wheel(&plan, &release)?);
