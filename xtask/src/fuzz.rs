@@ -6,7 +6,7 @@
 //! seed with one to four mutations (bit flips, bytes and YAML/TOML/Python tokens inserted,
 //! ranges deleted, duplicated or taken from another seed; archives are mutated in their
 //! compressed bytes and in their tar stream before it is compressed). A case fails when the
-//! code under test panics, takes more than a second, or, for an editor, returns an edit that
+//! code under test panics, takes more than two seconds twice in a row, or, for an editor, returns an edit that
 //! changes bytes outside its version tokens or cannot be scanned again. Failing inputs are
 //! written to `target/fuzz/failures/`. No dependency beyond the xtask's own: the random numbers
 //! come from a xorshift generator, so a `--seed` replays a run.
@@ -34,8 +34,9 @@ Mutates the version cases and generated archives for about N seconds in all (def
 split between the targets, and prints how many cases each ran; failing inputs go to
 `target/fuzz/failures/`. The same --seed (default: the time) replays the same cases.";
 
-/// How long one case may take before it counts as a failure (quadratic or worse behaviour).
-const SLOW: Duration = Duration::from_secs(1);
+/// How long one case (a few KiB at most) may take, twice in a row, before it counts as a
+/// failure: quadratic or worse behaviour.
+const SLOW: Duration = Duration::from_secs(2);
 
 struct Options {
     seconds: u64,
@@ -114,8 +115,17 @@ fn fuzz(root: &Path, options: &Options) -> task::Result<()> {
             let outcome = panic::catch_unwind(AssertUnwindSafe(|| (target.run)(&input)))
                 .unwrap_or_else(|payload| Err(format!("panicked: {}", panic_message(&payload))));
             let outcome = match outcome {
+                // Slow twice: once may be another process taking the cores.
                 Ok(_) if case_started.elapsed() > SLOW => {
-                    Err(format!("took {:.2} s", case_started.elapsed().as_secs_f64()))
+                    let first = case_started.elapsed();
+                    let again = Instant::now();
+                    let _ = panic::catch_unwind(AssertUnwindSafe(|| (target.run)(&input)));
+                    let least = first.min(again.elapsed());
+                    if least > SLOW {
+                        Err(format!("took {:.2} s", least.as_secs_f64()))
+                    } else {
+                        outcome
+                    }
                 }
                 other => other,
             };
@@ -228,18 +238,22 @@ fn archive_targets(dir: &Path) -> task::Result<Vec<Target>> {
         b"apiVersion: v2\nname: tiny\nversion: 1.2.0\nappVersion: \"1.2.0\"\nx: &x {a: 1}\n<<: *x\n"
             .as_slice();
     let dist_info = "tiny_pkg-1.2.0.dist-info";
-    let wheel_files: Vec<(String, Vec<u8>)> = vec![
+    let mut wheel_files: Vec<(String, Vec<u8>)> = vec![
         ("tiny_pkg/__init__.py".into(), b"__version__ = \"1.2.0\"\n".to_vec()),
         (format!("{dist_info}/METADATA"), pkg_info.to_vec()),
         (
             format!("{dist_info}/WHEEL"),
             b"Wheel-Version: 1.0\nRoot-Is-Purelib: true\nTag: py3-none-any\n".to_vec(),
         ),
-        (
-            format!("{dist_info}/RECORD"),
-            format!("tiny_pkg/__init__.py,,\n{dist_info}/RECORD,,\n").into_bytes(),
-        ),
     ];
+    // RECORD as a build backend writes it, so that the seed passes and mutations get past it.
+    let mut record = String::new();
+    for (name, bytes) in &wheel_files {
+        let digest = sha256(&dir.join("hash"), bytes)?;
+        record.push_str(&format!("{name},sha256={},{}\n", base64_url(&digest), bytes.len()));
+    }
+    record.push_str(&format!("{dist_info}/RECORD,,\n"));
+    wheel_files.push((format!("{dist_info}/RECORD"), record.into_bytes()));
     let kinds: Vec<(&str, &str, Vec<Vec<u8>>, bool)> = vec![
         ("wheel", "tiny_pkg-1.2.0-py3-none-any.whl", vec![zip(&wheel_files)], false),
         (
@@ -415,6 +429,29 @@ fn panic_message(payload: &Box<dyn std::any::Any + Send>) -> String {
         .map(|s| s.to_string())
         .or_else(|| payload.downcast_ref::<String>().cloned())
         .unwrap_or_else(|| "a panic".to_string())
+}
+
+/// SHA-256 of `bytes`, through the engine's checksum code (the xtask has no hasher of its
+/// own): the bytes are written into `dir` under a name it hashes.
+fn sha256(dir: &Path, bytes: &[u8]) -> task::Result<Vec<u8>> {
+    fs::create_dir_all(dir)?;
+    fs::write(dir.join("blob-1.0.0.tar.gz"), bytes)?;
+    let sums = artifacts::checksums::plan_sums(dir)?;
+    let hex = sums.get(..64).ok_or("no checksum")?;
+    (0..32).map(|i| u8::from_str_radix(&hex[2 * i..2 * i + 2], 16).map_err(Into::into)).collect()
+}
+
+/// URL-safe base64 without padding, as RECORD writes digests.
+fn base64_url(bytes: &[u8]) -> String {
+    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    let mut out = String::new();
+    for chunk in bytes.chunks(3) {
+        let n = chunk.iter().enumerate().fold(0u32, |n, (i, &b)| n | u32::from(b) << (16 - 8 * i));
+        for i in 0..=chunk.len() {
+            out.push(ALPHABET[(n >> (18 - 6 * i) & 63) as usize] as char);
+        }
+    }
+    out
 }
 
 fn gzip(bytes: &[u8]) -> Vec<u8> {
