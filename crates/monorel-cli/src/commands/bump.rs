@@ -78,7 +78,8 @@ pub(crate) fn run(dir: &Path, args: &BumpArgs) -> anyhow::Result<ExitCode> {
         Err(e) => return Err(e.into()),
     };
 
-    outln!("bump group `{}`: {} -> {} (tag `{}`)\n", plan.group, plan.from, plan.to, plan.tag);
+    let (group, tag) = (render::escape(&plan.group), render::escape(&plan.tag));
+    outln!("bump group `{group}`: {} -> {} (tag `{tag}`)\n", plan.from, plan.to);
     for file in &plan.files {
         out!("{}", render::diff(&file.path, &file.before, &file.after));
     }
@@ -145,16 +146,16 @@ pub(crate) fn run(dir: &Path, args: &BumpArgs) -> anyhow::Result<ExitCode> {
         // monorel's own check: discovery of the written tree finds the group at the new
         // version, every lock entry included, with no problem.
         let after = repo::discover(&super::load(dir)?);
-        let group = after.group(&plan.group);
+        let found = after.group(&plan.group);
         let problems = after.problems_of(&plan.group);
-        if group.and_then(|g| g.version.as_ref()) != Some(&plan.to) || !problems.is_empty() {
+        if found.and_then(|g| g.version.as_ref()) != Some(&plan.to) || !problems.is_empty() {
             eprint!("{}", render::problems(&problems));
             restore(|f| &f.after, |f| &f.before)
                 .context("restoring the files after the check of the bump failed")?;
             end_journal()?;
             anyhow::bail!(
                 "after the bump, group `{}` would not be at {} everywhere; every file was restored",
-                plan.group,
+                group,
                 plan.to
             );
         }
@@ -163,13 +164,13 @@ pub(crate) fn run(dir: &Path, args: &BumpArgs) -> anyhow::Result<ExitCode> {
             let first = first.lines().next().unwrap_or_default().to_string();
             outln!(
                 "warning: Cargo could not check `{path}`, without the bump either ({first}); monorel checked that every entry of group `{}` in it is at {}",
-                plan.group,
+                group,
                 plan.to
             );
         }
     }
     end_journal()?;
-    outln!("\n{summary} changed: {} is now at {}", plan.group, plan.to);
+    outln!("\n{summary} changed: {group} is now at {}", plan.to);
     Ok(ExitCode::SUCCESS)
 }
 
