@@ -516,3 +516,42 @@ fn zip(files: &[(String, Vec<u8>)]) -> Vec<u8> {
     out.extend(0u16.to_le_bytes());
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn base64_url_is_what_record_writes() {
+        let cases: [(&[u8], &str); 6] = [
+            (b"", ""),
+            (b"f", "Zg"),
+            (b"fo", "Zm8"),
+            (b"foo", "Zm9v"),
+            (b"foob", "Zm9vYg"),
+            (&[0xfb, 0xff], "-_8"),
+        ];
+        for (bytes, encoded) in cases {
+            assert_eq!(base64_url(bytes), encoded);
+        }
+    }
+
+    #[test]
+    fn a_seed_replays_the_same_mutations() {
+        let seeds = vec![b"version = \"1.2.3\"\n".to_vec(), b"[package]\n".to_vec()];
+        let run = |seed| {
+            let mut rng = Rng(seed);
+            (0..100).map(|_| mutate(&mut rng, &seeds)).collect::<Vec<_>>()
+        };
+        assert_eq!(run(7), run(7));
+        assert_ne!(run(7), run(9));
+    }
+
+    #[test]
+    fn a_planned_edit_is_checked_and_counted() {
+        let (old, new) = (Version::new(1, 2, 3), Version::new(1, 3, 0));
+        let input = b"[package]\nname = \"a\"\nversion = \"1.2.3\"\n";
+        assert_eq!(check_edit(FileKind::CargoToml, input, &old, &new), Ok(true));
+        assert_eq!(check_edit(FileKind::CargoToml, b"[package]\n", &old, &new), Ok(false));
+    }
+}
