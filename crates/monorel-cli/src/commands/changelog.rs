@@ -46,7 +46,9 @@ mod imp {
                 Request { changelog: config.release.changelog.into(), ..Request::default() }
             }
         };
-        let shown = request.changelog.display().to_string().replace('\\', "/");
+        let shown =
+            crate::render::escape(&request.changelog.display().to_string().replace('\\', "/"))
+                .into_owned();
         if let Some(version) = &args.notes {
             let bytes = fs::read(root.join(&request.changelog))
                 .with_context(|| format!("cannot read `{shown}`"))?;
