@@ -211,3 +211,26 @@ pub(crate) fn columns(rows: &[[String; 5]]) -> String {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escape_makes_every_name_one_visible_line() {
+        let cases = [
+            ("pkg/__init__.py", "pkg/__init__.py"),
+            ("café/日本語.py", "café/日本語.py"),
+            ("a\n::error::x", r"a\n::error::x"),
+            ("a\r\tb\0c", r"a\r\tb\0c"),
+            ("\u{1b}[2Kx\u{7f}\u{85}", r"\u{1b}[2Kx\u{7f}\u{85}"),
+            ("a\u{2028}b", r"a\u{2028}b"),
+        ];
+        for (name, shown) in cases {
+            assert_eq!(escape(name), shown);
+        }
+        assert!(matches!(escape("plain"), Cow::Borrowed(_)));
+        assert_eq!(escape_lines("`a\rb`: bad\nhelp: fix"), "`a\\rb`: bad\nhelp: fix");
+        assert_eq!(annotation_property(&escape("a\n:b,%")), "a\\n%3Ab%2C%25");
+    }
+}
