@@ -4,6 +4,7 @@ mod bump_file;
 mod cases;
 #[cfg(feature = "changelog")]
 mod changelog;
+mod discovery;
 mod release;
 mod repo;
 mod support;

@@ -204,11 +204,11 @@ fn is_initial(v: &Version) -> bool {
         && matches!((v.major, v.minor, v.patch), (0, 0, 1) | (0, 1, 0) | (1, 0, 0))
 }
 
-/// Which package of a group names it: the one nearest the root, then Cargo before Python
-/// before Helm, then by name.
-fn main_key(p: &Package) -> (usize, usize, Ecosystem, String) {
+/// Which package of a group names it: the one nearest the root, then by directory, then Cargo
+/// before Python before Helm, then by name.
+fn main_key(p: &Package) -> (usize, String, Ecosystem, String) {
     let depth = if p.dir.is_empty() { 0 } else { p.dir.split('/').count() };
-    (depth, p.dir.len(), p.id.ecosystem, p.id.name.clone())
+    (depth, p.dir.clone(), p.id.ecosystem, p.id.name.clone())
 }
 
 /// A group name from a package name: the characters a `monorel.toml` key keeps bare.

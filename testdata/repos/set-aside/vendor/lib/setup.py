@@ -1,0 +1,2 @@
+from setuptools import setup
+setup(name="lib", version="3.0")
