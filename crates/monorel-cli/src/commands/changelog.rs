@@ -40,10 +40,28 @@ mod imp {
             Repo::discover(dir).map_or_else(|| dir.to_path_buf(), |r| r.root().to_path_buf());
         let mut request = match &args.group {
             Some(name) => group_request(&root, name)?,
-            // The changelog `[release] changelog` names, which the release promotes.
+            // The changelog `[release] changelog` names, which the release promotes, with the
+            // tag style of the repository's main group (the only one, or the one at the root).
             None => {
-                let config = crate::commands::load_config(&root)?;
-                Request { changelog: config.release.changelog.into(), ..Request::default() }
+                let snapshot = crate::commands::load(&root)?;
+                let model = repo::discover(&snapshot);
+                let main = match model.groups.as_slice() {
+                    [only] => Some(only),
+                    groups => groups.iter().find(|g| {
+                        model
+                            .packages
+                            .iter()
+                            .any(|p| p.dir.is_empty() && g.packages.contains(&p.id))
+                    }),
+                };
+                let mut request = Request {
+                    changelog: snapshot.config.release.changelog.clone().into(),
+                    ..Request::default()
+                };
+                if let Some(group) = main {
+                    request.tag_pattern = group.tag.parse()?;
+                }
+                request
             }
         };
         let shown =
@@ -58,6 +76,23 @@ mod imp {
         request.all = args.all;
         let snapshot = changelog::load(&root, &request)?;
         let plan = changelog::plan(&snapshot, &request)?;
+        if plan.last_tag.is_none() && !request.all && !snapshot.tags.is_empty() {
+            // Never take a whole history for one release without saying so.
+            let mut versioned: Vec<_> = snapshot
+                .tags
+                .iter()
+                .filter(|t| t.name.contains('.') && t.name.contains(|c: char| c.is_ascii_digit()))
+                .collect();
+            versioned.sort_by(|a, b| b.date.cmp(&a.date));
+            let examples: Vec<String> =
+                versioned.iter().take(3).map(|t| format!("`{}`", t.name)).collect();
+            eprintln!(
+                "warning: no tag matches `{}` (the repository's tags look like {}): [Unreleased] takes all {} commits\nhelp: set the group's `tag` in `monorel.toml` to the style of its tags",
+                request.tag_pattern,
+                examples.join(", "),
+                plan.commits
+            );
+        }
         let after = String::from_utf8_lossy(&plan.after);
         if args.stdout {
             out!("{after}");

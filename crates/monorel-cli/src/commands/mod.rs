@@ -30,12 +30,6 @@ pub(crate) fn load(dir: &Path) -> anyhow::Result<monorel::repo::Snapshot> {
     monorel::repo::load(dir).map_err(load_error)
 }
 
-/// The configuration alone (`monorel.toml` or `[workspace.metadata.monorel]`).
-#[cfg_attr(not(feature = "changelog"), allow(dead_code))]
-pub(crate) fn load_config(dir: &Path) -> anyhow::Result<monorel::config::Config> {
-    monorel::repo::load_config(dir).map_err(load_error)
-}
-
 fn load_error(e: monorel::repo::LoadError) -> anyhow::Error {
     match e {
         monorel::repo::LoadError::Config(e) => {

@@ -121,6 +121,7 @@ pub(super) fn infer(
 
     let mut group_of = BTreeMap::new();
     let mut groups = Vec::new();
+    let mut pending: Vec<(usize, Option<&Version>, bool)> = Vec::new();
     for (component, name) in components.iter().zip(&names) {
         let mut ids: Vec<PackageId> = component.iter().map(|p| p.id.clone()).collect();
         // The packages that take a member's version are released with it, and so are the
@@ -146,27 +147,38 @@ pub(super) fn infer(
         for id in &ids {
             group_of.insert(id.clone(), name.clone());
         }
-        let own: Vec<&str> = ids.iter().map(|id| id.name.as_str()).collect();
-        let others: Vec<&str> = releasable
-            .iter()
-            .filter(|p| !ids.contains(&p.id))
-            .map(|p| p.id.name.as_str())
-            .collect();
-        let main = single || component[0].dir.is_empty();
-        let style = tags.style(&own, version, main, &others);
-        let format = match &style {
-            Some(Style { format, .. }) => format.clone(),
-            None if main => config::DEFAULT_TAG.to_string(),
-            None => format!("{name}-v{{version}}"),
-        };
+        pending.push((groups.len(), version, single || component[0].dir.is_empty()));
         groups.push(Group {
             name: name.clone(),
-            tag: format,
-            tag_from: Some(style.and_then(|s| s.example)),
+            tag: String::new(),
+            tag_from: None,
             packages: ids,
             version: None,
             app_version: Default::default(),
         });
+    }
+    // Tag styles, the groups at the highest versions first: a prefix tagged at several groups'
+    // numbers (`rs-0.55.2`, and an old `rs-0.27.0`) is the style of the group its newest tag is.
+    pending.sort_by(|a, b| b.1.cmp(&a.1));
+    let mut claimed: Vec<String> = Vec::new();
+    for (i, version, main) in pending {
+        let own: Vec<&str> = groups[i].packages.iter().map(|id| id.name.as_str()).collect();
+        let others: Vec<&str> = releasable
+            .iter()
+            .filter(|p| !groups[i].packages.contains(&p.id))
+            .map(|p| p.id.name.as_str())
+            .collect();
+        let style = tags.style(&own, version, main, &others, &claimed);
+        let format = match &style {
+            Some(Style { format, .. }) => format.clone(),
+            None if main => config::DEFAULT_TAG.to_string(),
+            None => format!("{}-v{{version}}", groups[i].name),
+        };
+        if let Some(style) = &style {
+            claimed.push(style.prefix.clone());
+        }
+        groups[i].tag = format;
+        groups[i].tag_from = Some(style.and_then(|s| s.example));
     }
     Inferred { groups, group_of }
 }

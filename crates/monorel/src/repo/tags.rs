@@ -22,6 +22,8 @@ pub(super) struct Style {
     pub(super) format: String,
     /// A tag of that style, when one exists.
     pub(super) example: Option<String>,
+    /// What comes before the version.
+    pub(super) prefix: String,
 }
 
 impl Tags {
@@ -50,18 +52,20 @@ impl Tags {
 
     /// The style of a group with `names` (its main package first) at `version`; `main` for the repository's main group
     /// (the one at the root, or the only one), which may use plain tags (`v1.2.3`, `1.2.3`).
-    /// `others` are the names of every other package, whose tags are not this group's.
+    /// `others` are the names of every other package, whose tags are not this group's;
+    /// `claimed`, the prefixes other groups at higher versions took already.
     pub(super) fn style(
         &self,
         names: &[&str],
         version: Option<&Version>,
         main: bool,
         others: &[&str],
+        claimed: &[String],
     ) -> Option<Style> {
         let style = |prefix: &str| {
             let versions = &self.by_prefix[prefix];
             let example = versions.iter().max().map(|v| format!("{prefix}{v}"));
-            Some(Style { format: format!("{prefix}{{version}}"), example })
+            Some(Style { format: format!("{prefix}{{version}}"), example, prefix: prefix.into() })
         };
         let most_used = |keep: &dyn Fn(&str) -> bool| {
             self.by_prefix
@@ -76,7 +80,15 @@ impl Tags {
         }
         let foreign = |p: &str| others.iter().any(|n| Tags::names(p, n));
         if let Some(version) = version {
-            let at_version = |p: &str| !foreign(p) && self.by_prefix[p].contains(version);
+            // Plain tags (`v1.2.3`) are the main group's: another group at the same number
+            // is no release of theirs.
+            let plain = |p: &str| matches!(p, "" | "v" | "V");
+            let at_version = |p: &str| {
+                !foreign(p)
+                    && (main || !plain(p))
+                    && !claimed.iter().any(|c| c == p)
+                    && self.by_prefix[p].contains(version)
+            };
             if let Some(prefix) = most_used(&at_version) {
                 return style(&prefix);
             }
@@ -161,32 +173,46 @@ mod tests {
         assert!(!t.tagged_apart("grep"), "grep-cli's tags are not grep's");
         let others = ["ignore", "globset", "grep-cli"];
         assert_eq!(
-            format(t.style(&["ripgrep"], Some(&v("15.1.0")), true, &others)),
+            format(t.style(&["ripgrep"], Some(&v("15.1.0")), true, &others, &[])),
             Some("{version}".into())
         );
         assert_eq!(
-            format(t.style(&["ignore"], Some(&v("0.4.32")), false, &["ripgrep"])),
+            format(t.style(&["ignore"], Some(&v("0.4.32")), false, &["ripgrep"], &[])),
             Some("ignore-{version}".into())
         );
         let t = tags(&["rs-0.55.1", "rs-0.55.0", "py-1.43.0", "py-1.42.0"]);
         assert_eq!(
-            format(t.style(&["polars-core", "polars"], Some(&v("0.55.1")), false, &[])),
+            format(t.style(&["polars-core", "polars"], Some(&v("0.55.1")), false, &[], &[])),
             Some("rs-{version}".into())
         );
         assert_eq!(
-            format(t.style(&["polars"], Some(&v("1.43.0")), false, &[])),
+            format(t.style(&["polars"], Some(&v("1.43.0")), false, &[], &[])),
             Some("py-{version}".into())
         );
-        assert_eq!(format(t.style(&["other"], Some(&v("9.9.9")), false, &[])), None);
+        assert_eq!(format(t.style(&["other"], Some(&v("9.9.9")), false, &[], &[])), None);
+        // An old plain release at the same number is the main group's, not a helper's.
+        let t = tags(&["v0.1.0", "v0.16.3"]);
+        assert_eq!(format(t.style(&["helper"], Some(&v("0.1.0")), false, &[], &[])), None);
+        assert_eq!(
+            format(t.style(&["ruff"], Some(&v("0.16.3")), true, &[], &[])),
+            Some("v{version}".into())
+        );
         let t = tags(&["v0.22.2", "v0.22.1", "node-v0.23.1"]);
         assert_eq!(
-            format(t.style(&["tokenizers", "node"], Some(&v("0.22.3-dev.0")), true, &[])),
+            format(t.style(&["tokenizers", "node"], Some(&v("0.22.3-dev.0")), true, &[], &[])),
             Some("v{version}".into())
         );
         assert_eq!(
-            format(t.style(&["tokenizers", "node"], Some(&v("0.22.3-dev.0")), false, &[])),
+            format(t.style(&["tokenizers", "node"], Some(&v("0.22.3-dev.0")), false, &[], &[])),
             Some("node-v{version}".into())
         );
-        assert_eq!(format(tags(&[]).style(&["a"], None, true, &[])), None);
+        assert_eq!(format(tags(&[]).style(&["a"], None, true, &[], &[])), None);
+        // A prefix another group took already (at a higher version) is not this group's.
+        let t = tags(&["rs-0.55.1", "rs-0.27.0"]);
+        let claimed = ["rs-".to_string()];
+        assert_eq!(
+            format(t.style(&["pyo3-polars"], Some(&v("0.27.0")), false, &[], &claimed)),
+            None
+        );
     }
 }
