@@ -42,13 +42,25 @@ pub fn not_restored_text(not_restored: &[(PathBuf, io::Error)]) -> String {
 
 /// Writes `bytes` to `path` atomically, keeping the permissions `path` has, and its owner and
 /// group when the process may set them (as root; the group alone for one of the user's groups).
+///
+/// A symbolic link or a special file at `path` is refused: writing through a link would change
+/// a file elsewhere, and renaming over it would turn the link git tracks into a copy.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
     let dir = match path.parent() {
         Some(p) if !p.as_os_str().is_empty() => p,
         _ => Path::new("."),
     };
     let name = path.file_name().ok_or_else(|| io::Error::other("not a file path"))?;
-    let original = fs::metadata(path).ok();
+    let original = match fs::symlink_metadata(path) {
+        Ok(meta) if meta.file_type().is_symlink() => {
+            return Err(io::Error::other(
+                "it is a symbolic link; monorel never writes through one",
+            ));
+        }
+        Ok(meta) if !meta.is_file() => return Err(io::Error::other("it is not a regular file")),
+        Ok(meta) => Some(meta),
+        Err(_) => None,
+    };
     let (tmp, mut file) = create_temporary(dir, name, original.as_ref())?;
     let written = (|| {
         file.write_all(bytes)?;
@@ -235,6 +247,20 @@ mod tests {
         let written = fs::metadata(&path).unwrap();
         assert_eq!((written.uid(), written.gid()), (4242, 4343));
         assert_eq!(fs::read(&path).unwrap(), b"new");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_symbolic_link_is_never_written_through() {
+        let dir = tempfile::tempdir().unwrap();
+        let target = dir.path().join("target.toml");
+        let link = dir.path().join("Cargo.toml");
+        fs::write(&target, "old").unwrap();
+        std::os::unix::fs::symlink(&target, &link).unwrap();
+        let err = write_atomic(&link, b"new").unwrap_err();
+        assert_eq!(err.to_string(), "it is a symbolic link; monorel never writes through one");
+        assert_eq!(fs::read(&target).unwrap(), b"old");
+        assert!(fs::symlink_metadata(&link).unwrap().file_type().is_symlink());
     }
 
     #[test]

@@ -218,8 +218,8 @@ impl Parser<'_> {
     fn config(&self, root: &dyn TableLike) -> Result<Config, ConfigError> {
         self.known_keys(root, TOP_KEYS, "")?;
         let mut config = Config {
-            exclude: self.strings(root, "exclude", "")?,
-            include: self.strings(root, "include", "")?,
+            exclude: self.paths(root, "exclude", "")?,
+            include: self.paths(root, "include", "")?,
             ..Config::default()
         };
         if let Some(item) = root.get("release") {
@@ -277,6 +277,14 @@ impl Parser<'_> {
             }
         };
         let defaults = ReleaseConfig::default();
+        let changelog = text("changelog", defaults.changelog)?;
+        if let Some(item) = table.get("changelog") {
+            self.inside(
+                item.span().or_else(|| item.as_value()?.span()),
+                "release.changelog",
+                &changelog,
+            )?;
+        }
         Ok(ReleaseConfig {
             branches: self.strings(table, "branches", "release.")?,
             pre_commit: self.strings(table, "pre-commit", "release.")?,
@@ -285,7 +293,7 @@ impl Parser<'_> {
             sign: flag("sign")?,
             next_dev: flag("next-dev")?,
             commit_message: text("commit-message", defaults.commit_message)?,
-            changelog: text("changelog", defaults.changelog)?,
+            changelog,
         })
     }
 
@@ -347,11 +355,11 @@ impl Parser<'_> {
             },
         };
         let group = GroupConfig {
-            artifacts: self.strings(table, "artifacts", &at)?,
+            artifacts: self.paths(table, "artifacts", &at)?,
             app_version,
             name: name.to_string(),
             packages: self.strings(table, "packages", &at)?,
-            paths: self.strings(table, "paths", &at)?,
+            paths: self.paths(table, "paths", &at)?,
             tag,
             files,
             line: span.map_or(1, |s| line_at(self.text, s.start)),
@@ -386,6 +394,9 @@ impl Parser<'_> {
             })
         };
         let path = required("path")?;
+        let span = entry.get("path").and_then(|i| i.span().or_else(|| i.as_value()?.span()));
+        self.inside(span, &format!("{at}path"), &path)
+            .map_err(|e| ConfigError { line: e.line.or(Some(line)), ..e })?;
         let pattern = required("pattern")?;
         match regex::Regex::new(&pattern) {
             Ok(re) if re.capture_names().any(|n| n == Some("version")) => {}
@@ -454,6 +465,41 @@ impl Parser<'_> {
                 &format!("write e.g. `{key} = [\"...\"]`"),
             )
         })
+    }
+
+    /// [`Parser::strings`] that are paths inside the repository (see [`Parser::inside`]).
+    fn paths(
+        &self,
+        table: &dyn TableLike,
+        key: &str,
+        at: &str,
+    ) -> Result<Vec<String>, ConfigError> {
+        let values = self.strings(table, key, at)?;
+        let spans = table.get(key).and_then(Item::as_array).map(|a| a.iter().map(|v| v.span()));
+        // An empty prefix is the whole tree: inside, and meaningful.
+        for (value, span) in values.iter().zip(spans.into_iter().flatten()) {
+            if !value.is_empty() {
+                self.inside(span, &format!("{at}{key}"), value)?;
+            }
+        }
+        Ok(values)
+    }
+
+    /// Refuses a path that is not relative to the repository root and inside it: absolute,
+    /// climbing out with `..`, or with a NUL (`confine::lexical_problem`). Where it leads after
+    /// symlinks is checked again when the file is opened (`confine::Tree`).
+    fn inside(&self, span: Option<Range<usize>>, key: &str, path: &str) -> Result<(), ConfigError> {
+        match crate::confine::lexical_problem(path) {
+            None => Ok(()),
+            Some(problem) => Err(self.error(
+                span,
+                &format!(
+                    "`{key}` must be a path inside the repository; `{}` {problem}",
+                    path.escape_debug()
+                ),
+                "write a path relative to the repository root, without `..` that leaves it",
+            )),
+        }
     }
 
     fn known_keys(
@@ -581,6 +627,47 @@ mod tests {
         assert_eq!(
             error("[groups\n"),
             "monorel.toml:Some(1): invalid TOML: unclosed table, expected `]` (help: fix the syntax error)"
+        );
+    }
+
+    #[test]
+    fn paths_must_stay_inside_the_repository() {
+        assert_eq!(
+            error("[release]\nchangelog = \"../../x\"\n"),
+            "monorel.toml:Some(2): `release.changelog` must be a path inside the repository; `../../x` leaves the repository (`..`) (help: write a path relative to the repository root, without `..` that leaves it)"
+        );
+        assert_eq!(
+            error("[release]\nchangelog = \"/home/u/.bashrc\"\n"),
+            "monorel.toml:Some(2): `release.changelog` must be a path inside the repository; `/home/u/.bashrc` is absolute (help: write a path relative to the repository root, without `..` that leaves it)"
+        );
+        assert_eq!(
+            error(
+                "[groups.a]\npaths = [\"a/\"]\n\n[[groups.a.files]]\npattern = \"(?<version>.*)\"\npath = \"/proc/self/environ\"\n"
+            ),
+            "monorel.toml:Some(6): `groups.a.files.path` must be a path inside the repository; `/proc/self/environ` is absolute (help: write a path relative to the repository root, without `..` that leaves it)"
+        );
+        assert_eq!(
+            error(
+                "[groups.a]\npaths = [\"a/\"]\nartifacts = [\n  \"dist/\",\n  \"a/../../dist\",\n]\n"
+            ),
+            "monorel.toml:Some(5): `groups.a.artifacts` must be a path inside the repository; `a/../../dist` leaves the repository (`..`) (help: write a path relative to the repository root, without `..` that leaves it)"
+        );
+        assert_eq!(
+            error("exclude = [\"x\\u0000y\"]\n"),
+            "monorel.toml:Some(1): `exclude` must be a path inside the repository; `x\\0y` contains a NUL byte (help: write a path relative to the repository root, without `..` that leaves it)"
+        );
+        let manifest = "[workspace]\n\n[workspace.metadata.monorel.release]\nchangelog = \"../CHANGELOG.md\"\n";
+        let e = Config::from_cargo_manifest("Cargo.toml", manifest).unwrap_err();
+        assert_eq!(
+            (e.line, e.message.as_str()),
+            (
+                Some(4),
+                "`release.changelog` must be a path inside the repository; `../CHANGELOG.md` leaves the repository (`..`)"
+            )
+        );
+        assert!(
+            Config::parse_file("monorel.toml", "[release]\nchangelog = \"docs/../CHANGES.md\"\n")
+                .is_ok()
         );
     }
 

@@ -9,6 +9,7 @@ pub mod cargo;
 #[cfg(feature = "changelog")]
 pub mod changelog;
 pub mod config;
+pub mod confine;
 pub mod editors;
 pub mod fault;
 pub mod git;

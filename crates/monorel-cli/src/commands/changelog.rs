@@ -26,6 +26,7 @@ mod imp {
     use monorel::{
         apply,
         changelog::{self, Plan, Request},
+        confine::{self, Tree},
         git::Repo,
         repo,
     };
@@ -68,8 +69,9 @@ mod imp {
             crate::render::escape(&request.changelog.display().to_string().replace('\\', "/"))
                 .into_owned();
         if let Some(version) = &args.notes {
-            let bytes = fs::read(root.join(&request.changelog))
-                .with_context(|| format!("cannot read `{shown}`"))?;
+            let bytes = Tree::new(&root)
+                .read(&shown, confine::MAX_FILE_BYTES)?
+                .with_context(|| format!("cannot read `{shown}`: there is no such file"))?;
             out!("{}", changelog::notes(&shown, &bytes, version)?);
             return Ok(ExitCode::SUCCESS);
         }
@@ -112,7 +114,8 @@ mod imp {
             outln!("`{shown}` is up to date ({})", origin(&plan));
             return Ok(ExitCode::SUCCESS);
         }
-        let path = root.join(&plan.path);
+        // Again at write time: no directory on the way may have become a link to elsewhere.
+        let path = Tree::new(&root).resolve(&shown)?;
         if let Some(parent) = path.parent() {
             fs::create_dir_all(parent)
                 .with_context(|| format!("cannot create `{}`", parent.display()))?;

@@ -45,6 +45,16 @@ fn load_error(e: monorel::repo::LoadError) -> anyhow::Error {
                 escape(&e.help)
             )
         }
+        monorel::repo::LoadError::File(e @ monorel::confine::FileError::TooLarge { .. }) => {
+            anyhow::anyhow!(
+                "{}, more than any manifest or version file holds\nhelp: list the file in `exclude` in `monorel.toml`, or make it smaller",
+                crate::render::escape(&e.to_string())
+            )
+        }
+        monorel::repo::LoadError::File(e) => anyhow::anyhow!(
+            "{}\nhelp: monorel reads only regular files inside the repository; replace it with one",
+            crate::render::escape(&e.to_string())
+        ),
         // Each message of the chain is one line that may name a tracked path: a newline in
         // the name must not start a line of its own.
         e => {

@@ -5,6 +5,7 @@ mod cases;
 #[cfg(feature = "changelog")]
 mod changelog;
 mod discovery;
+mod hostile;
 mod release;
 mod repo;
 mod support;

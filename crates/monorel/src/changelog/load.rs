@@ -1,10 +1,13 @@
 //! Loading (read-only IO): the tags, one `git log`, the remote's URL, CHANGELOG.md and
 //! `cliff.toml`. Everything after this is planning, on the [`Snapshot`].
 
-use std::{fs, io, path::Path};
+use std::path::Path;
 
 use super::{ChangelogError, Request, history::ReleaseTag, rules::Rules};
-use crate::git::{LogRequest, Repo, TagRef};
+use crate::{
+    confine::{MAX_FILE_BYTES, Tree},
+    git::{LogRequest, Repo, TagRef},
+};
 
 /// The name of git-cliff's configuration file, read at the repository root.
 pub const CLIFF_TOML: &str = "cliff.toml";
@@ -36,13 +39,11 @@ pub fn load(root: &Path, request: &Request) -> Result<Snapshot, ChangelogError> 
         message: format!("`{}` is not inside a git work tree", root.display()),
         help: "run monorel in a git repository: the changelog is made from its commits".into(),
     })?;
-    let root = repo.root().to_path_buf();
+    // Never through a link, never outside the repository, never more than a bound.
+    let tree = Tree::new(repo.root());
     let read = |path: &Path| -> Result<Option<Vec<u8>>, ChangelogError> {
-        match fs::read(root.join(path)) {
-            Ok(bytes) => Ok(Some(bytes)),
-            Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(None),
-            Err(source) => Err(ChangelogError::Read { path: path.display().to_string(), source }),
-        }
+        let path = path.to_string_lossy().replace('\\', "/");
+        Ok(tree.read(&path, MAX_FILE_BYTES)?)
     };
     let changelog = read(&request.changelog)?;
     let cliff_toml = read(Path::new(CLIFF_TOML))?.map(|b| String::from_utf8_lossy(&b).into_owned());

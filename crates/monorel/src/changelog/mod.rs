@@ -127,6 +127,12 @@ pub enum ChangelogError {
         #[source]
         source: io::Error,
     },
+    /// The changelog or `cliff.toml` is a link, a special file, outside the repository or too
+    /// large.
+    #[error(
+        "{0}\nhelp: make it a regular file inside the repository (`[release] changelog` names the changelog)"
+    )]
+    File(crate::confine::FileError),
     /// `cliff.toml` says something monorel cannot use.
     #[error("`{}`: {message}\nhelp: {help}", at(path, *line))]
     Config {
@@ -161,6 +167,13 @@ pub enum ChangelogError {
         /// What was found.
         message: String,
     },
+}
+
+// By hand, not `#[from]`: the file error is the message itself, not a cause printed after it.
+impl From<crate::confine::FileError> for ChangelogError {
+    fn from(e: crate::confine::FileError) -> Self {
+        ChangelogError::File(e)
+    }
 }
 
 fn at(path: &str, line: Option<usize>) -> String {

@@ -22,6 +22,7 @@ use std::{
 use super::{Snapshot, cargo, discover, places, python};
 use crate::{
     config::{self, Config, ConfigError},
+    confine::{self, FileError, Tree},
     git,
 };
 
@@ -43,6 +44,9 @@ pub enum LoadError {
         #[source]
         source: io::Error,
     },
+    /// A file that must not be read: outside the repository, a link, a device, too large.
+    #[error(transparent)]
+    File(#[from] FileError),
 }
 
 /// The file names of manifests: the files discovery reads first.
@@ -162,6 +166,7 @@ pub fn load(root: &Path) -> Result<Snapshot, LoadError> {
         None => (walk(root), "walk"),
     };
     let config = load_config(root)?;
+    let tree = Tree::new(root);
     if !config.exclude.is_empty() {
         files.retain(|f| !config.exclude.iter().any(|prefix| under(f, prefix)));
     }
@@ -189,27 +194,35 @@ pub fn load(root: &Path) -> Result<Snapshot, LoadError> {
         python: Vec::new(),
     };
     // The manifests, the Python projects they make, then the modules and extra files those
-    // point at. A crate that a workspace of the repository lists as a member is a package
+    // point at. Configured extra files first: a link or a path outside is the configuration's
+    // mistake, refused with its line, where a linked manifest is only a file that is no
+    // manifest. A crate that a workspace of the repository lists as a member is a package
     // wherever it lives: taken back from the set-aside ones once the workspaces are read.
+    read_extra_files(&tree, &mut snapshot)?;
     let manifests = snapshot.manifests.clone();
-    read_into(&mut snapshot, manifests)?;
+    read_into(&tree, &mut snapshot, manifests)?;
     let claimed = cargo::claimed_members(&snapshot, &snapshot.set_aside);
     if !claimed.is_empty() {
         snapshot.set_aside.retain(|f| !claimed.contains(f));
         snapshot.manifests.extend(claimed.iter().cloned());
         snapshot.manifests.sort();
-        read_into(&mut snapshot, claimed)?;
+        read_into(&tree, &mut snapshot, claimed)?;
     }
     snapshot.python = python::projects(&snapshot);
     let followed = discover::followed_files(&snapshot);
-    read_into(&mut snapshot, followed)?;
+    read_into(&tree, &mut snapshot, followed)?;
     Ok(snapshot)
 }
 
 /// The configuration of the repository at `root`: `monorel.toml`, else the root `Cargo.toml`'s
 /// `[workspace.metadata.monorel]`, else the defaults.
 pub fn load_config(root: &Path) -> Result<Config, LoadError> {
-    let read = |path: &str| read(root, path);
+    let tree = Tree::new(root);
+    let read = |path: &str| match read(&tree, path) {
+        // A linked root `Cargo.toml` is no manifest (see `read_into`), so it configures nothing.
+        Err(e) if path != config::FILE_NAME && e.is_not_a_file() => Ok(None),
+        read => read.map_err(LoadError::from),
+    };
     Ok(match read(config::FILE_NAME)? {
         Some(bytes) => Config::parse_file(config::FILE_NAME, &String::from_utf8_lossy(&bytes))?,
         None => match read("Cargo.toml")? {
@@ -222,27 +235,60 @@ pub fn load_config(root: &Path) -> Result<Config, LoadError> {
     })
 }
 
-/// The bytes of `path` below `root`, or `None` when there is no such file.
-fn read(root: &Path, path: &str) -> Result<Option<Vec<u8>>, LoadError> {
-    match fs::read(root.join(path)) {
-        Ok(bytes) => Ok(Some(bytes)),
-        Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(None),
-        Err(source) => Err(LoadError::Io { path: path.to_string(), source }),
+/// The bytes of the regular file `path` below the root, or `None` when there is no such file
+/// (see [`Tree::read`]: never through a link, never more than [`confine::MAX_FILE_BYTES`]).
+fn read(tree: &Tree, path: &str) -> Result<Option<Vec<u8>>, FileError> {
+    tree.read(path, confine::MAX_FILE_BYTES)
+}
+
+/// Reads the configured extra files (`groups.*.files`): one that is a link, a special file, or
+/// leads outside the repository is refused with the entry's line.
+fn read_extra_files(tree: &Tree, snapshot: &mut Snapshot) -> Result<(), LoadError> {
+    let source = snapshot.config.source.clone().unwrap_or_else(|| config::FILE_NAME.into());
+    let source = source.split(' ').next().unwrap_or_default().to_string();
+    for group in &snapshot.config.groups {
+        for extra in &group.files {
+            if snapshot.contents.contains_key(&extra.path) {
+                continue;
+            }
+            match read(tree, &extra.path) {
+                Ok(Some(bytes)) => {
+                    snapshot.contents.insert(extra.path.clone(), bytes);
+                }
+                Ok(None) => {}
+                Err(e) => {
+                    return Err(LoadError::Config(ConfigError {
+                        path: source,
+                        line: Some(extra.line),
+                        message: format!("`groups.{}.files.path`: {e}", group.name),
+                        help: "name a regular file inside the repository, or remove the entry"
+                            .into(),
+                    }));
+                }
+            }
+        }
     }
+    Ok(())
 }
 
 /// Reads the `wanted` files not read yet into the snapshot, on every core (after git, opening
-/// and reading two thousand manifests is most of a load).
-fn read_into(snapshot: &mut Snapshot, wanted: Vec<String>) -> Result<(), LoadError> {
+/// and reading two thousand manifests is most of a load). A listed file that is a symbolic link
+/// (git tracks the link, not what it points to) or no regular file is skipped, as if it were not
+/// listed.
+fn read_into(tree: &Tree, snapshot: &mut Snapshot, wanted: Vec<String>) -> Result<(), LoadError> {
     let mut seen = HashSet::new();
     let todo: Vec<&String> = wanted
         .iter()
         .filter(|path| !snapshot.contents.contains_key(*path) && seen.insert(path.as_str()))
         .collect();
-    let read = crate::parallel::map_in_parallel(&todo, 64, |path| read(&snapshot.root, path));
+    let read = crate::parallel::map_in_parallel(&todo, 64, |path| read(tree, path));
     let mut missing = HashSet::new();
     for (path, bytes) in todo.into_iter().zip(read) {
-        match bytes? {
+        let bytes = match bytes {
+            Err(e) if e.is_not_a_file() => None,
+            bytes => bytes?,
+        };
+        match bytes {
             Some(bytes) => {
                 snapshot.contents.insert(path.clone(), bytes);
             }
