@@ -17,7 +17,7 @@ use std::{
 };
 
 // The floor asks `git log` for the fields monorel asks for.
-use monorel::git::LOG_FORMAT;
+use monorel::git::{LOG_FORMAT, LOG_Z};
 use xshell::{Shell, cmd};
 
 use crate::task::Result;
@@ -128,7 +128,7 @@ fn bench(root: &Path, options: &Options) -> Result<()> {
             "floor: `git log` (same fields), untagged",
             &untagged,
             "git",
-            &["log", &format, "HEAD"],
+            &["log", LOG_Z, &format, "HEAD"],
         ),
         Command::new(
             "`monorel changelog --stdout`, untagged",
@@ -140,7 +140,7 @@ fn bench(root: &Path, options: &Options) -> Result<()> {
             "floor: `git log` (same fields), tagged",
             &tagged,
             "git",
-            &["log", &format, "HEAD"],
+            &["log", LOG_Z, &format, "HEAD"],
         ),
         Command::new(
             "`monorel changelog --all --stdout`, tagged",

@@ -97,9 +97,14 @@ pub struct TagRef {
     pub date: String,
 }
 
-/// The fields of one commit in [`Repo::log`]'s output, in order, each followed by NUL; a record
-/// starts with RS (0x1e) and the message, last, runs to the next record.
-pub const LOG_FORMAT: &str = "%x1e%H%x00%P%x00%an%x00%ae%x00%at%x00%cn%x00%ce%x00%ct%x00%B";
+/// The fields of one commit in [`Repo::log`]'s output, in order, separated by NUL; with
+/// [`LOG_Z`] each record ends with NUL too. So every record is exactly nine NUL-terminated
+/// fields: no text can break the framing, because git itself cuts a message at its first NUL
+/// (a message may hold any other byte, RS included), and names, emails, ids and dates hold none.
+pub const LOG_FORMAT: &str = "%H%x00%P%x00%an%x00%ae%x00%at%x00%cn%x00%ce%x00%ct%x00%B";
+
+/// The `git log` option that ends each record in [`LOG_FORMAT`] with NUL.
+pub const LOG_Z: &str = "-z";
 
 /// What [`Repo::log`] reads.
 #[derive(Debug, Clone, Default)]
@@ -208,7 +213,7 @@ impl Repo {
         let output_arg = format!("--output={}", output.display());
         let cmd = cmd!(
             sh,
-            "git -c log.showSignature=false log --no-color {format} {output_arg} --stdin --"
+            "git -c log.showSignature=false log --no-color {LOG_Z} {format} {output_arg} --stdin --"
         )
         .args(paths)
         .stdin(revs);

@@ -287,3 +287,35 @@ fn a_linked_configuration_is_refused() {
         "#]],
     );
 }
+
+/// The changelog, written, then `--check`ed: the second must find nothing to change.
+#[cfg(feature = "changelog")]
+fn changelog_twice(repo: &TestRepo) -> String {
+    let output = repo.monorel(&["changelog"]);
+    assert!(output.status.success(), "{}", transcript(&output));
+    let first = repo.read("CHANGELOG.md");
+    let output = repo.monorel(&["changelog"]);
+    assert!(output.status.success(), "{}", transcript(&output));
+    assert_eq!(repo.read("CHANGELOG.md"), first, "a second run changed the changelog");
+    let output = repo.monorel(&["changelog", "--check"]);
+    assert!(output.status.success(), "{}", transcript(&output));
+    first
+}
+
+#[cfg(feature = "changelog")]
+#[test]
+fn a_record_separator_in_a_message_breaks_nothing() {
+    let repo = project();
+    repo.commit("fix: parse \u{1e} in names\n\nThe byte \u{1e} was the separator.\u{1e}")
+        .commit("feat: after it");
+    let changelog = changelog_twice(&repo);
+    assert!(
+        changelog.contains("- Parse \u{1e} in names")
+            || changelog.contains("- parse \u{1e} in names"),
+        "{changelog}"
+    );
+    assert!(changelog.contains("fter it"), "{changelog}");
+    repo.commit("docs: changelog");
+    let output = repo.monorel(&["release", "patch"]);
+    assert!(output.status.success(), "{}", transcript(&output));
+}

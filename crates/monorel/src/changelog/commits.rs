@@ -32,11 +32,14 @@ impl RawCommit<'_> {
     }
 }
 
-/// Splits `git log` output in [`crate::git::LOG_FORMAT`] into commits, newest first as git printed them.
+/// Splits `git log -z` output in [`crate::git::LOG_FORMAT`] into commits, newest first as git
+/// printed them: nine NUL-terminated fields a record, so a count, never a separator byte a
+/// message could hold, frames each one.
 pub(crate) fn parse_log(text: &str) -> Result<Vec<RawCommit<'_>>, ChangelogError> {
     let mut commits = Vec::with_capacity(text.len() / 256);
-    for record in text.split('\x1e').skip(1) {
-        let mut fields = record.splitn(9, '\0');
+    let mut rest = text;
+    while !rest.is_empty() {
+        let mut fields = rest.splitn(10, '\0');
         let mut next = || fields.next();
         let parsed = (|| {
             let id = next()?;
@@ -44,13 +47,18 @@ pub(crate) fn parse_log(text: &str) -> Result<Vec<RawCommit<'_>>, ChangelogError
             let author = (next()?, next()?, next()?.parse().ok()?);
             let committer = (next()?, next()?, next()?.parse().ok()?);
             let message = next()?.trim_end();
+            // The record's own final NUL, then the records after it.
+            let after = next()?;
             let hex = !id.is_empty() && id.bytes().all(|b| b.is_ascii_hexdigit());
-            hex.then_some(RawCommit { id, parents, author, committer, message })
+            hex.then_some((RawCommit { id, parents, author, committer, message }, after))
         })();
         match parsed {
-            Some(commit) => commits.push(commit),
+            Some((commit, after)) => {
+                commits.push(commit);
+                rest = after;
+            }
             None => {
-                let start: String = record.chars().take(60).collect();
+                let start: String = rest.chars().take(60).collect();
                 return Err(ChangelogError::Log {
                     message: format!(
                         "unexpected `git log` record starting `{}`",
@@ -298,7 +306,7 @@ mod tests {
         for (i, m) in messages.iter().enumerate().rev() {
             let parents = if m.starts_with("Merge ") { "a1 b2" } else { "a0" };
             let id = i + 1;
-            writeln!(out, "\x1e{id:07x}\0{parents}\0Ada\0a@x\01\0Ada\0a@x\01\0{m}").unwrap();
+            write!(out, "{id:07x}\0{parents}\0Ada\0a@x\01\0Ada\0a@x\01\0{m}\n\0").unwrap();
         }
         out
     }
@@ -476,8 +484,22 @@ link_parsers = [{ pattern = "JIRA-(\\d+)", href = "https://jira.example/browse/J
 
     #[test]
     fn unexpected_log_output_is_an_error() {
-        let e = parse_log("\x1enot hex\0\0").unwrap_err();
+        let e = parse_log("not hex\0\0").unwrap_err();
         assert_eq!(e.to_string(), "unexpected `git log` record starting `not hex\\0\\0`");
+        let e = parse_log("00ff\0\0A\0a@x\x001\0A\0a@x\x001\0ok\n\0\0").unwrap_err();
+        assert_eq!(e.to_string(), "unexpected `git log` record starting `\\0`");
         assert!(parse_log("").unwrap().is_empty());
+    }
+
+    #[test]
+    fn no_message_byte_breaks_the_framing() {
+        let text = "00ff\0\0A\0a@x\x001\0A\0a@x\x001\0fix: a\u{1e}b\x01\n\nbody\u{1e}\n\0\
+                    0a\0b1 c2\0B\0b@x\x002\0B\0b@x\x003\0feat: \u{1e}\n\0";
+        let commits = parse_log(text).unwrap();
+        assert_eq!(commits.len(), 2);
+        assert_eq!(commits[0].message, "fix: a\u{1e}b\x01\n\nbody\u{1e}");
+        assert_eq!((commits[1].id, commits[1].parents), ("0a", "b1 c2"));
+        assert_eq!(commits[1].committer, ("B", "b@x", 3));
+        assert_eq!(commits[1].message, "feat: \u{1e}");
     }
 }

@@ -406,7 +406,7 @@ mod tests {
         let mut text = String::new();
         for (i, (id, message)) in log.iter().enumerate() {
             let parent = log.get(i + 1).map_or("", |(p, _)| p);
-            text.push_str(&format!("\x1e{id}\0{parent}\0A\0a@x\01\0A\0a@x\01\0{message}\n"));
+            text.push_str(&format!("{id}\0{parent}\0A\0a@x\01\0A\0a@x\01\0{message}\n\0"));
         }
         Snapshot {
             changelog: changelog.map(|c| c.as_bytes().to_vec()),

@@ -66,7 +66,7 @@ mod tests {
         messages
             .iter()
             .enumerate()
-            .map(|(i, m)| format!("\x1e{:040}\0\0A\0a@x\01\0A\0a@x\01\0{m}\n", i))
+            .map(|(i, m)| format!("{:040}\0\0A\0a@x\01\0A\0a@x\01\0{m}\n\0", i))
             .collect()
     }
 
