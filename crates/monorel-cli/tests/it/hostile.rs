@@ -319,3 +319,17 @@ fn a_record_separator_in_a_message_breaks_nothing() {
     let output = repo.monorel(&["release", "patch"]);
     assert!(output.status.success(), "{}", transcript(&output));
 }
+
+#[cfg(feature = "changelog")]
+#[test]
+fn entries_that_look_like_bullets_or_hold_a_cr_are_written_once() {
+    let repo = project();
+    repo.commit("fix: - nested bullet")
+        .commit("feat: split\rthe parser")
+        .commit("fix: crlf\r\n\r\nbody\r\n");
+    let changelog = changelog_twice(&repo);
+    assert_eq!(
+        changelog,
+        "# Changelog\n\n## [Unreleased]\n\n### Added\n\n- App\n- Split the parser\n\n### Fixed\n\n- - nested bullet\n- Crlf\n"
+    );
+}

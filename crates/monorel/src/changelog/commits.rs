@@ -151,6 +151,11 @@ fn reverted_id(message: &str) -> Option<&str> {
 /// The entries of one commit: usually one, none for excluded types, more with `Deprecated:` or
 /// `Removed:` footers.
 fn commit_entries(raw: &RawCommit<'_>, rules: &Rules, linker: &Linker<'_>) -> Vec<Entry> {
+    // A CR is no part of a message's text: CRLF is a line end, a lone CR a space (the
+    // Conventional Commits parser would take it for a line end, then fail on the missing blank
+    // line, and the commit would vanish from the changelog).
+    let message = without_cr(raw.message);
+    let raw = &RawCommit { message: &message, ..raw.clone() };
     if let Some(inner) = revert_subject(raw.subject()) {
         // A revert of a released commit: say what came back out.
         let parsed = git_conventional::Commit::parse(inner).ok();
@@ -265,6 +270,14 @@ fn commit_entries(raw: &RawCommit<'_>, rules: &Rules, linker: &Linker<'_>) -> Ve
     out
 }
 
+/// `message` with CRLF as LF and any other CR as a space; borrowed when it has no CR.
+pub(crate) fn without_cr(message: &str) -> std::borrow::Cow<'_, str> {
+    if !message.contains('\r') {
+        return message.into();
+    }
+    message.replace("\r\n", "\n").replace('\r', " ").into()
+}
+
 /// What parsing a commit told: the conventional parse, and what `cliff.toml` parsers set.
 struct View<'m> {
     conv: Option<git_conventional::Commit<'m>>,
@@ -330,6 +343,18 @@ mod tests {
 
     fn check(messages: &[&str], expect: Expect) {
         expect.assert_eq(&render(messages, &Rules::default()));
+    }
+
+    #[test]
+    fn carriage_returns_are_line_ends_or_spaces() {
+        check(
+            &["feat: split\rthe parser", "fix: windows line ends\r\n\r\nbody\r\n", "feat: a\r"],
+            expect![[r#"
+                Added: Split the parser
+                Fixed: Windows line ends
+                Added: A
+            "#]],
+        );
     }
 
     #[test]

@@ -235,8 +235,10 @@ pub(crate) fn merge_unreleased(
 ) -> (String, MergeStats) {
     let (preamble, mut subs) = split_subs(body);
     let mut stats = MergeStats::default();
-    let keys: Vec<String> = listed.iter().map(|e| key(&e.text)).collect();
-    let cancelled_keys: Vec<String> = cancelled.iter().map(|e| key(&e.text)).collect();
+    // Keyed as written (`- text`): the key drops one bullet, and a text that itself starts
+    // like one (`- nested bullet`) must keep it, or it would never match itself.
+    let keys: Vec<String> = listed.iter().map(|e| key(&item(&e.text))).collect();
+    let cancelled_keys: Vec<String> = cancelled.iter().map(|e| key(&item(&e.text))).collect();
     // Each key's first unplaced entry, and for each entry the next one with the same key.
     let mut first: HashMap<&str, usize> = HashMap::with_capacity(keys.len());
     let mut next_same = vec![usize::MAX; keys.len()];
@@ -675,6 +677,16 @@ pub(in crate::changelog) mod tests {
         let (out, stats) = merge_unreleased(body, &[entry(Section::Added, "Add x")], &[]);
         assert_eq!(out, body);
         assert_eq!(stats, MergeStats { kept: 1, ..MergeStats::default() });
+    }
+
+    #[test]
+    fn an_entry_that_starts_like_a_bullet_matches_itself() {
+        let listed = [entry(Section::Fixed, "- nested bullet"), entry(Section::Fixed, "* star")];
+        let (once, _) = merge_unreleased("\n", &listed, &[]);
+        let (twice, stats) = merge_unreleased(&once, &listed, &[]);
+        assert_eq!(twice, once);
+        assert_eq!(stats, MergeStats { kept: 2, ..MergeStats::default() });
+        assert_eq!(once, "\n### Fixed\n\n- - nested bullet\n- * star\n\n");
     }
 
     #[test]

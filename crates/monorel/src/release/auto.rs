@@ -6,7 +6,7 @@
 use git_cliff_core::commit::Commit;
 
 use crate::{
-    changelog::{ChangelogError, parse_log},
+    changelog::{ChangelogError, parse_log, without_cr},
     version::{Level, Version},
 };
 
@@ -24,9 +24,9 @@ pub struct Decision {
 pub fn decide(log: &str, current: &Version) -> Result<Option<Decision>, ChangelogError> {
     let mut best: Option<(u8, Vec<(String, String)>)> = None;
     for raw in parse_log(log)? {
-        let Ok(commit) =
-            Commit::new(raw.id.to_string(), raw.message.to_string()).into_conventional()
-        else {
+        // As the changelog reads it (`commits::without_cr`): a CR does not hide a `feat`.
+        let message = without_cr(raw.message).into_owned();
+        let Ok(commit) = Commit::new(raw.id.to_string(), message).into_conventional() else {
             continue;
         };
         let Some(conv) = commit.conv.as_ref() else { continue };
