@@ -5,6 +5,7 @@
 
 mod bench_artifacts;
 mod bench_changelog;
+mod bench_editors;
 mod bench_repo;
 mod dist;
 mod fuzz;
@@ -20,6 +21,7 @@ fn main() -> ExitCode {
         ["bench", "repo", rest @ ..] => bench_repo::run(root, rest),
         ["bench", "artifacts", rest @ ..] => bench_artifacts::run(root, rest),
         ["bench", "changelog", rest @ ..] => bench_changelog::run(root, rest),
+        ["bench", "editors", rest @ ..] => bench_editors::run(root, rest),
         // The changelog (and the release, which promotes it) needs git-cliff-core, which every
         // other task must not build: the task runs again with the `changelog` feature (built
         // once, then reused by cargo).

@@ -5,7 +5,7 @@
 
 use toml_edit::{Item, Value};
 
-use super::{Reason, Refusal, Role, Site, line_at, toml_spans};
+use super::{Lines, Reason, Refusal, Role, Site, toml_spans};
 use crate::version::Spelling;
 
 /// Finds the version sites of a `Cargo.lock`.
@@ -19,6 +19,7 @@ pub fn scan(text: &str) -> Result<Vec<Site>, Refusal> {
         .help("pass the `Cargo.lock` next to the workspace's root `Cargo.toml`"));
     };
     let mut sites = Vec::new();
+    let lines = &Lines::new(text);
     for package in packages.iter() {
         if package.get("source").is_some() {
             continue;
@@ -26,7 +27,7 @@ pub fn scan(text: &str) -> Result<Vec<Site>, Refusal> {
         let Some(name) = package.get("name").and_then(Item::as_str) else { continue };
         let Some(version) = package.get("version") else { continue };
         let role = Role::LockMember { name: name.to_string() };
-        sites.push(toml_spans::string_site(text, version, role, Spelling::Semver)?);
+        sites.push(toml_spans::string_site(text, lines, version, role, Spelling::Semver)?);
     }
     if sites.is_empty() {
         return Err(Refusal::new(
@@ -38,7 +39,7 @@ pub fn scan(text: &str) -> Result<Vec<Site>, Refusal> {
     for package in packages.iter() {
         let Some(deps) = package.get("dependencies").and_then(Item::as_array) else { continue };
         for dep in deps.iter() {
-            if let Some(site) = reference(text, dep) {
+            if let Some(site) = reference(text, lines, dep) {
                 sites.push(site);
             }
         }
@@ -47,7 +48,7 @@ pub fn scan(text: &str) -> Result<Vec<Site>, Refusal> {
 }
 
 /// A `"name version"` dependency string without a source: a reference to a member.
-fn reference(text: &str, dep: &Value) -> Option<Site> {
+fn reference(text: &str, lines: &Lines<'_>, dep: &Value) -> Option<Site> {
     let content = toml_spans::string_content(text, dep)?;
     let raw = &text[content.clone()];
     let (name, version) = raw.split_once(' ')?;
@@ -57,7 +58,7 @@ fn reference(text: &str, dep: &Value) -> Option<Site> {
     let start = content.start + name.len() + 1;
     let range = start..start + version.len();
     Some(Site {
-        line: line_at(text, start),
+        line: lines.at(start),
         text: version.to_string(),
         range,
         role: Role::LockReference { name: name.to_string() },

@@ -9,7 +9,7 @@
 use toml_edit::{Item, TableLike};
 
 use super::{
-    Reason, Refusal, Role, Site, line_at,
+    Lines, Reason, Refusal, Role, Site,
     toml_spans::{self, line_of, string_content, table},
 };
 use crate::version::Spelling;
@@ -81,24 +81,26 @@ pub fn manifest(text: &str) -> Result<Manifest, Refusal> {
 fn sites(text: &str, root: &dyn TableLike) -> Result<(Vec<Site>, Option<usize>), Refusal> {
     let mut sites = Vec::new();
     let mut inherited_line = None;
+    let lines = &Lines::new(text);
 
     if let Some(version) = table(root, &["package"]).and_then(|p| p.get("version")) {
         if version.as_table_like().is_some_and(|t| t.get("workspace").is_some()) {
             inherited_line = Some(line_of(text, version));
         } else {
             let role = Role::Declaration { subject: "[package].version".into() };
-            sites.push(toml_spans::string_site(text, version, role, Spelling::Semver)?);
+            sites.push(toml_spans::string_site(text, lines, version, role, Spelling::Semver)?);
         }
     }
     if let Some(version) = table(root, &["workspace", "package"]).and_then(|p| p.get("version")) {
         let role = Role::Declaration { subject: "[workspace.package].version".into() };
-        sites.push(toml_spans::string_site(text, version, role, Spelling::Semver)?);
+        sites.push(toml_spans::string_site(text, lines, version, role, Spelling::Semver)?);
     }
     for name in DEPENDENCY_TABLES {
-        path_pins(text, table(root, &[name]), &format!("[{name}]"), &mut sites);
+        path_pins(text, lines, table(root, &[name]), &format!("[{name}]"), &mut sites);
     }
     path_pins(
         text,
+        lines,
         table(root, &["workspace", "dependencies"]),
         "[workspace.dependencies]",
         &mut sites,
@@ -108,7 +110,7 @@ fn sites(text: &str, root: &dyn TableLike) -> Result<(Vec<Site>, Option<usize>),
             let Some(target) = target.as_table_like() else { continue };
             for name in DEPENDENCY_TABLES {
                 let where_ = format!("[target.{cfg}.{name}]");
-                path_pins(text, table(target, &[name]), &where_, &mut sites);
+                path_pins(text, lines, table(target, &[name]), &where_, &mut sites);
             }
         }
     }
@@ -116,7 +118,13 @@ fn sites(text: &str, root: &dyn TableLike) -> Result<(Vec<Site>, Option<usize>),
 }
 
 /// Adds a follower for every path dependency in `deps` whose requirement is one exact version.
-fn path_pins(text: &str, deps: Option<&dyn TableLike>, where_: &str, sites: &mut Vec<Site>) {
+fn path_pins(
+    text: &str,
+    lines: &Lines<'_>,
+    deps: Option<&dyn TableLike>,
+    where_: &str,
+    sites: &mut Vec<Site>,
+) {
     let Some(deps) = deps else { return };
     for (name, dep) in deps.iter() {
         let Some(dep) = dep.as_table_like() else { continue };
@@ -140,7 +148,7 @@ fn path_pins(text: &str, deps: Option<&dyn TableLike>, where_: &str, sites: &mut
         }
         let range = start..start + version.len();
         sites.push(Site {
-            line: line_at(text, range.start),
+            line: lines.at(range.start),
             text: version.to_string(),
             range,
             role: Role::Follower {

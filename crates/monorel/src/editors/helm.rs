@@ -364,7 +364,8 @@ impl<'a> Document<'a> {
             .at_line(line_at(text, range.start))
             .help("write the chart's version, e.g. `version: 0.1.0`"));
         }
-        Ok(site(text, range, Role::Declaration { subject: subject.to_string() }))
+        let line = scalar.span.start.line();
+        Ok(site(text, range, line, Role::Declaration { subject: subject.to_string() }))
     }
 
     /// A follower (`appVersion`, a `file://` pin). Values that cannot name a version (not a
@@ -379,7 +380,10 @@ impl<'a> Document<'a> {
         let Some(scalar) = self.scalar(id) else { return Ok(None) };
         match token(text, scalar) {
             Ok(range) if range.is_empty() => Ok(None),
-            Ok(range) => Ok(Some(site(text, range, Role::Follower { subject, target }))),
+            Ok(range) => {
+                let line = scalar.span.start.line();
+                Ok(Some(site(text, range, line, Role::Follower { subject, target })))
+            }
             Err(found) => {
                 let value = scalar.value.trim();
                 if Version::parse(value.strip_prefix('v').unwrap_or(value)).is_err() {
@@ -418,14 +422,9 @@ impl<'a> Document<'a> {
     }
 }
 
-fn site(text: &str, range: Range<usize>, role: Role) -> Site {
-    Site {
-        line: line_at(text, range.start),
-        text: text[range.clone()].to_string(),
-        range,
-        role,
-        spelling: Spelling::Helm,
-    }
+/// A site on `line` (the scalar's own, from the parser: a single-line scalar's token is on it).
+fn site(text: &str, range: Range<usize>, line: usize, role: Role) -> Site {
+    Site { line, text: text[range.clone()].to_string(), range, role, spelling: Spelling::Helm }
 }
 
 /// The byte range of a scalar's value in `text`, when the source is exactly the value: plain,

@@ -7,7 +7,7 @@
 use toml_edit::{Item, TableLike};
 
 use super::{
-    Reason, Refusal, Role, Site,
+    Lines, Reason, Refusal, Role, Site,
     toml_spans::{self, array_contains, line_of, table},
 };
 use crate::version::Spelling;
@@ -19,6 +19,7 @@ pub fn scan(text: &str) -> Result<Vec<Site>, Refusal> {
     let project = table(root, &["project"]);
     let poetry = table(root, &["tool", "poetry"]);
     let mut sites = Vec::new();
+    let lines = &Lines::new(text);
 
     let dynamic = project.and_then(|p| p.get("dynamic"));
     let is_dynamic = array_contains(dynamic, "version");
@@ -32,11 +33,11 @@ pub fn scan(text: &str) -> Result<Vec<Site>, Refusal> {
             .help("a version is either static or dynamic: remove one of them"));
         }
         let role = Role::Declaration { subject: "[project].version".into() };
-        sites.push(toml_spans::string_site(text, version, role, Spelling::Pep440)?);
+        sites.push(toml_spans::string_site(text, lines, version, role, Spelling::Pep440)?);
     }
     if let Some(version) = poetry.and_then(|p| p.get("version")) {
         let role = Role::Declaration { subject: "[tool.poetry].version".into() };
-        sites.push(toml_spans::string_site(text, version, role, Spelling::Pep440)?);
+        sites.push(toml_spans::string_site(text, lines, version, role, Spelling::Pep440)?);
     }
     if !sites.is_empty() {
         return Ok(sites);

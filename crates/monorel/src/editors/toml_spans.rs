@@ -7,7 +7,7 @@ use std::ops::Range;
 
 use toml_edit::{Document, Item, TableLike, Value};
 
-use super::{Reason, Refusal, Role, Site, line_at};
+use super::{Lines, Reason, Refusal, Role, Site, line_at};
 use crate::version::Spelling;
 
 /// Parses `text` as TOML, or refuses with the line of the syntax error.
@@ -49,15 +49,16 @@ pub(super) fn string_content(text: &str, value: &Value) -> Option<Range<usize>> 
 /// A site for the string `item` at `subject`, or a refusal when it is not a plain one-line string.
 pub(super) fn string_site(
     text: &str,
+    lines: &Lines<'_>,
     item: &Item,
     role: Role,
     spelling: Spelling,
 ) -> Result<Site, Refusal> {
     let subject = role.subject();
     let value = item.as_value();
-    let line =
-        item.span().or_else(|| value.and_then(Value::span)).map_or(1, |s| line_at(text, s.start));
     let Some(range) = value.and_then(|v| string_content(text, v)) else {
+        let line =
+            item.span().or_else(|| value.and_then(Value::span)).map_or(1, |s| lines.at(s.start));
         return Err(Refusal::new(
             Reason::Parse,
             format!(
@@ -68,7 +69,7 @@ pub(super) fn string_site(
         .help("write the version as a plain string, e.g. `version = \"1.2.3\"`"));
     };
     Ok(Site {
-        line: line_at(text, range.start),
+        line: lines.at(range.start),
         text: text[range.clone()].to_string(),
         range,
         role,

@@ -106,7 +106,7 @@ impl Scanner<'_> {
     }
 
     fn line_of(&self, offset: usize) -> usize {
-        super::line_at(self.text, offset)
+        self.lines.at(offset)
     }
 }
 

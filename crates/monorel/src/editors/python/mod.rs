@@ -29,7 +29,7 @@ use explain::{Class, Note};
 use lexer::{Kind, Module, Token};
 use syntax::Value;
 
-use super::{Reason, Refusal, Role, Site, line_at};
+use super::{Lines, Reason, Refusal, Role, Site, line_at};
 use crate::version::Spelling;
 
 /// Finds the version sites of a Python module or `setup.py` (`text` has no BOM).
@@ -84,12 +84,15 @@ fn is_tuple_name(name: &str) -> bool {
 #[derive(Debug, Default)]
 struct Found {
     sites: Vec<Site>,
+    /// The range of every site found.
+    ranges: std::collections::HashSet<(usize, usize)>,
     notes: Vec<Note>,
 }
 
 impl Found {
     fn site(&mut self, site: Site) {
-        if !self.sites.iter().any(|s| s.range == site.range) {
+        // A set, not a search of the sites so far: a module may hold thousands.
+        if self.ranges.insert((site.range.start, site.range.end)) {
             self.sites.push(site);
         }
     }
@@ -126,6 +129,8 @@ struct Bindings<'m> {
 /// The module being scanned: its text, tokens and simple statements.
 struct Scanner<'m> {
     text: &'m str,
+    /// The lines of `text`, asked for every site and note.
+    lines: Lines<'m>,
     module: &'m Module,
     stmts: Vec<Stmt<'m>>,
 }
@@ -156,7 +161,7 @@ impl<'m> Scanner<'m> {
             stmts.push(Stmt { tokens: &line.tokens[start..], module_level });
         }
         stmts.retain(|s| !s.tokens.is_empty());
-        Scanner { text, module, stmts }
+        Scanner { text, lines: Lines::new(text), module, stmts }
     }
 
     fn src(&self, t: &Token) -> &'m str {
@@ -172,7 +177,7 @@ impl<'m> Scanner<'m> {
     }
 
     fn line(&self, t: &Token) -> usize {
-        line_at(self.text, t.range.start)
+        self.lines.at(t.range.start)
     }
 
     /// The source of `tokens` on one line, shortened for messages.
@@ -279,7 +284,7 @@ impl<'m> Scanner<'m> {
 
     fn site(&self, range: Range<usize>, role: Role, spelling: Spelling) -> Site {
         Site {
-            line: line_at(self.text, range.start),
+            line: self.lines.at(range.start),
             text: self.text[range.clone()].to_string(),
             range,
             role,
