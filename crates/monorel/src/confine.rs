@@ -173,33 +173,50 @@ impl Tree {
         Ok(Some(bytes))
     }
 
+    /// The full path of the directory `rel` (configured artifacts, say) once it is known to
+    /// resolve inside the root, symbolic links and all; a directory that does not exist yet is
+    /// judged by the nearest one on its way that does.
+    pub fn resolve_dir(&self, rel: &str) -> Result<PathBuf, FileError> {
+        if rel.trim_end_matches('/').is_empty() {
+            return Ok(self.root.clone());
+        }
+        let path = self.checked(rel)?;
+        self.nearest_inside(rel, Some(&path))?;
+        Ok(path)
+    }
+
     /// `root/rel` after checking `rel` and the directories on its way.
     fn resolve_dirs(&self, rel: &str) -> Result<PathBuf, FileError> {
-        if let Some(problem) = lexical_problem(rel) {
-            return Err(FileError::NotInside { path: rel.to_string(), problem });
+        let path = self.checked(rel)?;
+        self.nearest_inside(rel, path.parent())?;
+        Ok(path)
+    }
+
+    /// `root/rel` once `rel` passes [`lexical_problem`].
+    fn checked(&self, rel: &str) -> Result<PathBuf, FileError> {
+        match lexical_problem(rel) {
+            Some(problem) => Err(FileError::NotInside { path: rel.to_string(), problem }),
+            None => Ok(self.root.join(rel)),
         }
-        let path = self.root.join(rel);
-        // The nearest existing directory on the way must resolve inside: a directory that is
-        // a link to elsewhere would carry the file out of the repository.
-        let mut dir = path.parent();
+    }
+
+    /// Whether the nearest existing directory from `dir` up resolves inside the root: a
+    /// directory that is a link to elsewhere would carry the file out of the repository.
+    fn nearest_inside(&self, rel: &str, mut dir: Option<&Path>) -> Result<(), FileError> {
         while let Some(d) = dir {
             match fs::canonicalize(d) {
+                Ok(real) if real.starts_with(&self.real) => return Ok(()),
                 Ok(real) => {
-                    if !real.starts_with(&self.real) {
-                        return Err(FileError::Outside {
-                            path: rel.to_string(),
-                            resolved: real
-                                .join(path.file_name().unwrap_or_default())
-                                .display()
-                                .to_string(),
-                        });
-                    }
-                    break;
+                    let full = self.root.join(rel);
+                    let rest = full.strip_prefix(d).unwrap_or(Path::new(""));
+                    let real = if rest.as_os_str().is_empty() { real } else { real.join(rest) };
+                    let resolved = real.display().to_string();
+                    return Err(FileError::Outside { path: rel.to_string(), resolved });
                 }
                 Err(_) => dir = d.parent(),
             }
         }
-        Ok(path)
+        Ok(())
     }
 }
 
@@ -301,6 +318,12 @@ mod tests {
         assert_eq!(err("big"), "`big` is larger than 10 bytes");
         assert_eq!(err("../x"), "`../x` leaves the repository (`..`)");
         assert!(tree.resolve("dir/new.md").is_ok());
+        assert!(tree.resolve_dir("dir/").is_ok() && tree.resolve_dir("").is_ok());
+        assert!(tree.resolve_dir("dir/not/yet").is_ok());
+        assert!(
+            tree.resolve_dir("out").unwrap_err().to_string().starts_with("`out` resolves outside")
+        );
+        assert!(tree.resolve_dir("out/sub/").is_err());
         assert!(tree.resolve("link.toml").unwrap_err().is_not_a_file());
     }
 }

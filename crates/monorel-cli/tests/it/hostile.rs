@@ -333,3 +333,38 @@ fn entries_that_look_like_bullets_or_hold_a_cr_are_written_once() {
         "# Changelog\n\n## [Unreleased]\n\n### Added\n\n- App\n- Split the parser\n\n### Fixed\n\n- - nested bullet\n- Crlf\n"
     );
 }
+
+#[test]
+fn verify_artifacts_reads_no_directory_or_changelog_through_a_link_out() {
+    let repo = project();
+    let elsewhere = repo.path().parent().unwrap().join("elsewhere");
+    std::fs::create_dir(&elsewhere).unwrap();
+    symlink(&elsewhere, repo.path().join("dist")).unwrap();
+    repo.write("monorel.toml", "[groups.app]\npaths = [\"\"]\nartifacts = [\"dist\"]\n")
+        .commit("chore: artifacts");
+    check(
+        &repo,
+        &["verify-artifacts", "--group", "app"],
+        &expect![[r#"
+            exit: 1
+            --- stderr
+            error: `groups.app.artifacts`: `dist` resolves outside the repository, to `$TMP/elsewhere`
+            help: name directories inside the repository, or pass the artifacts' paths
+        "#]],
+    );
+    let notes = outside(&repo, "notes.md", "# Changelog\n");
+    std::fs::remove_file(repo.path().join("CHANGELOG.md")).unwrap();
+    symlink(&notes, repo.path().join("CHANGELOG.md")).unwrap();
+    repo.write("monorel.toml", "[groups.app]\npaths = [\"\"]\n")
+        .commit("chore: a linked changelog");
+    check(
+        &repo,
+        &["verify-artifacts", "--group", "app", "--version", "1.2.0", "."],
+        &expect![[r#"
+            exit: 1
+            --- stderr
+            error: `CHANGELOG.md` is a symbolic link; monorel reads and writes only regular files
+            help: make the changelog a regular file inside the repository (`[release] changelog` names it)
+        "#]],
+    );
+}

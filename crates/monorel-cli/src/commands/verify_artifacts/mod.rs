@@ -14,6 +14,7 @@ use anyhow::{Context, bail};
 use monorel::{
     apply,
     artifacts::{self, Check, release::Claim},
+    confine::Tree,
     git, repo, version,
 };
 
@@ -30,7 +31,18 @@ pub(crate) fn run(dir: &Path, args: &VerifyArtifactsArgs) -> anyhow::Result<Exit
     let claims = claims(args, repo.as_ref(), group.as_ref())?;
     let paths: Vec<PathBuf> = match (&group, args.paths.is_empty()) {
         (Some(g), true) if !g.artifacts.is_empty() => {
-            g.artifacts.iter().map(|a| root.join(a)).collect()
+            // Configured, so confined: a directory that is a link out of the repository is
+            // refused, as every path a configuration names (`confine`).
+            let tree = Tree::new(&root);
+            let inside = g.artifacts.iter().map(|a| {
+                tree.resolve_dir(a).map_err(|e| {
+                    anyhow::anyhow!(
+                        "`groups.{}.artifacts`: {e}\nhelp: name directories inside the repository, or pass the artifacts' paths",
+                        g.name
+                    )
+                })
+            });
+            inside.collect::<anyhow::Result<_>>()?
         }
         _ => args.paths.clone(),
     };
@@ -39,7 +51,7 @@ pub(crate) fn run(dir: &Path, args: &VerifyArtifactsArgs) -> anyhow::Result<Exit
         locations,
         expected: args.expect.clone(),
         claims,
-        changelog: Some((root.join(&changelog), changelog)),
+        changelog: Some((changelog_path(&root, &changelog)?, changelog)),
         write_checksums: args.write_checksums,
         ..artifacts::Request::default()
     };
@@ -83,6 +95,15 @@ struct GroupInfo {
     artifacts: Vec<String>,
     /// Its changelog, relative to the root (`Model::scope_of`).
     changelog: String,
+}
+
+/// The changelog's full path, when it is a regular file inside the repository (or none yet).
+fn changelog_path(root: &Path, changelog: &str) -> anyhow::Result<PathBuf> {
+    Tree::new(root).resolve(changelog).map_err(|e| {
+        anyhow::anyhow!(
+            "{e}\nhelp: make the changelog a regular file inside the repository (`[release] changelog` names it)"
+        )
+    })
 }
 
 /// The group, and the changelog `[release] changelog` names.
