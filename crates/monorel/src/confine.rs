@@ -9,9 +9,11 @@
 //! within a size bound so that a device or a huge file cannot exhaust memory or hang a run.
 
 use std::{
+    collections::HashSet,
     fs, io,
     io::Read,
     path::{Path, PathBuf},
+    sync::Mutex,
 };
 
 /// The most bytes monorel reads from one repository file (a manifest, a version module, a
@@ -105,17 +107,20 @@ impl FileError {
 }
 
 /// A repository root, resolved once, under which paths are opened.
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub struct Tree {
     root: PathBuf,
     real: PathBuf,
+    /// Directories already known to resolve inside: discovery opens thousands of files in a
+    /// few hundred directories, and each directory is looked at once.
+    inside: Mutex<HashSet<PathBuf>>,
 }
 
 impl Tree {
     /// The tree at `root` (resolved through symlinks once, here).
     pub fn new(root: &Path) -> Tree {
         let real = fs::canonicalize(root).unwrap_or_else(|_| root.to_path_buf());
-        Tree { root: root.to_path_buf(), real }
+        Tree { root: root.to_path_buf(), real, inside: Mutex::default() }
     }
 
     /// The root as given.
@@ -202,21 +207,43 @@ impl Tree {
 
     /// Whether the nearest existing directory from `dir` up resolves inside the root: a
     /// directory that is a link to elsewhere would carry the file out of the repository.
-    fn nearest_inside(&self, rel: &str, mut dir: Option<&Path>) -> Result<(), FileError> {
-        while let Some(d) = dir {
-            match fs::canonicalize(d) {
-                Ok(real) if real.starts_with(&self.real) => return Ok(()),
-                Ok(real) => {
-                    let full = self.root.join(rel);
-                    let rest = full.strip_prefix(d).unwrap_or(Path::new(""));
-                    let real = if rest.as_os_str().is_empty() { real } else { real.join(rest) };
-                    let resolved = real.display().to_string();
-                    return Err(FileError::Outside { path: rel.to_string(), resolved });
-                }
-                Err(_) => dir = d.parent(),
-            }
+    fn nearest_inside(&self, rel: &str, dir: Option<&Path>) -> Result<(), FileError> {
+        let Some(dir) = dir else { return Ok(()) };
+        self.dir_inside(dir).map_err(|(d, real)| {
+            let full = self.root.join(rel);
+            let rest = full.strip_prefix(&d).unwrap_or(Path::new(""));
+            let real = if rest.as_os_str().is_empty() { real } else { real.join(rest) };
+            FileError::Outside { path: rel.to_string(), resolved: real.display().to_string() }
+        })
+    }
+
+    /// Whether directory `d` resolves inside the root, or which directory on its way leads
+    /// where. From the root down, each directory is looked at (`lstat`) once; only a link is
+    /// resolved. A directory that does not exist is judged by its parent.
+    fn dir_inside(&self, d: &Path) -> Result<(), (PathBuf, PathBuf)> {
+        if d == self.root || self.known().contains(d) {
+            return Ok(());
         }
+        let below_root = d.starts_with(&self.root);
+        match (fs::symlink_metadata(d), d.parent()) {
+            (Ok(meta), Some(parent)) if below_root && !meta.file_type().is_symlink() => {
+                self.dir_inside(parent)?;
+            }
+            (Err(_), Some(parent)) => return self.dir_inside(parent),
+            (Err(_), None) => return Ok(()),
+            // A link, or a path not below the root as given: where it really is.
+            _ => match fs::canonicalize(d) {
+                Ok(real) if real.starts_with(&self.real) => {}
+                Ok(real) => return Err((d.to_path_buf(), real)),
+                Err(_) => return Ok(()),
+            },
+        }
+        self.known().insert(d.to_path_buf());
         Ok(())
+    }
+
+    fn known(&self) -> std::sync::MutexGuard<'_, HashSet<PathBuf>> {
+        self.inside.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 }
 
