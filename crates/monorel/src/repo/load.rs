@@ -193,11 +193,11 @@ pub fn load(root: &Path) -> Result<Snapshot, LoadError> {
         listed_by,
         python: Vec::new(),
     };
-    // The manifests, the Python projects they make, then the modules and extra files those
-    // point at. Configured extra files first: a link or a path outside is the configuration's
-    // mistake, refused with its line, where a linked manifest is only a file that is no
-    // manifest. A crate that a workspace of the repository lists as a member is a package
-    // wherever it lives: taken back from the set-aside ones once the workspaces are read.
+    // Configured extra files first: a link or a path outside is the configuration's mistake,
+    // refused with its line, where a linked manifest is only a file that is no manifest. Then
+    // the manifests, the Python projects they make, and the modules those point at.
+    // A crate that a workspace of the repository lists as a member is a package wherever it
+    // lives: taken back from the set-aside ones once the workspaces are read.
     read_extra_files(&tree, &mut snapshot)?;
     let manifests = snapshot.manifests.clone();
     read_into(&tree, &mut snapshot, manifests)?;
