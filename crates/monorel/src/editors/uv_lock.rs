@@ -10,7 +10,7 @@
 
 use toml_edit::{Item, TableLike};
 
-use super::{Reason, Refusal, Role, Site, toml_spans};
+use super::{Lines, Reason, Refusal, Role, Site, toml_spans};
 use crate::version::Spelling;
 
 /// The `source` kinds of a project's own packages.
@@ -26,6 +26,7 @@ pub fn scan(text: &str) -> Result<Vec<Site>, Refusal> {
         )
         .help("pass the `uv.lock` next to the project's `pyproject.toml`"));
     };
+    let lines = &Lines::new(text);
     let mut sites = Vec::new();
     for package in packages.iter() {
         let own = package
@@ -38,7 +39,7 @@ pub fn scan(text: &str) -> Result<Vec<Site>, Refusal> {
         let Some(name) = package.get("name").and_then(Item::as_str) else { continue };
         let Some(version) = package.get("version") else { continue };
         let role = Role::LockMember { name: normalize(name) };
-        sites.push(toml_spans::string_site(text, version, role, Spelling::Pep440)?);
+        sites.push(toml_spans::string_site(text, lines, version, role, Spelling::Pep440)?);
     }
     if sites.is_empty() {
         return Err(Refusal::new(
