@@ -224,6 +224,43 @@ fn a_maturin_project_takes_the_version_of_its_unpublished_crate() {
 }
 
 #[test]
+fn exact_pep508_pins_on_a_sibling_move_with_it() {
+    let repo = fixture("python-pins", &[]);
+    check(
+        &repo,
+        &["bump", "minor"],
+        expect![[r#"
+            exit: 0
+            --- stdout
+            bump group `default`: 1.0.0 -> 1.1.0 (tag `v1.1.0`)
+
+            --- a/app/pyproject.toml
+            +++ b/app/pyproject.toml
+            @@ -1,7 +1,7 @@
+             [project]
+             name = "app"
+            -version = "1.0.0"
+            -dependencies = ["app-core == 1.0.0", "requests == 1.0.0"]
+            +version = "1.1.0"
+            +dependencies = ["app-core == 1.1.0", "requests == 1.0.0"]
+
+             [project.optional-dependencies]
+            -fast = ["App_Core[speed] == 1.0.0 ; python_version >= '3.9'"]
+            +fast = ["App_Core[speed] == 1.1.0 ; python_version >= '3.9'"]
+            --- a/core/pyproject.toml
+            +++ b/core/pyproject.toml
+            @@ -1,3 +1,3 @@
+             [project]
+             name = "app_core"
+            -version = "1.0.0"
+            +version = "1.1.0"
+
+            4 versions in 2 files would change; dry run: nothing was written (run with `--execute` to apply)
+        "#]],
+    );
+}
+
+#[test]
 fn tied_packages_that_disagree_are_drift() {
     let repo = fixture("ties", &[]);
     check(

@@ -83,6 +83,10 @@ pub struct Project {
     /// The `Cargo.toml` maturin builds, relative to the pyproject's directory, when maturin
     /// builds the project: the wheel takes that crate's version.
     pub maturin: Option<String>,
+    /// PEP 508 requirements pinned to one version (`polars-runtime-32 == 1.43.0`) in
+    /// `[project].dependencies` and `[project.optional-dependencies]`: followers whose target is
+    /// the (normalized) distribution name. Discovery keeps those on a package of the repository.
+    pub exact_pins: Vec<Site>,
 }
 
 /// Reads what discovery needs from a `pyproject.toml`.
@@ -117,7 +121,79 @@ pub fn project(text: &str) -> Result<Project, Refusal> {
     );
     import_names.extend(str_at(&["tool", "flit", "module"], "name"));
     let name = str_at(&["project"], "name").or_else(|| str_at(&["tool", "poetry"], "name"));
-    Ok(Project { name, source, package_roots, import_names, maturin })
+    let exact_pins = exact_pins(text, project);
+    Ok(Project { name, source, package_roots, import_names, maturin, exact_pins })
+}
+
+/// The requirements of `[project]` that pin one version with `==` (no wildcard, no range).
+fn exact_pins(text: &str, project: Option<&dyn TableLike>) -> Vec<Site> {
+    let Some(project) = project else { return Vec::new() };
+    let lines = &Lines::new(text);
+    let mut lists: Vec<(String, &toml_edit::Array)> = Vec::new();
+    if let Some(deps) = project.get("dependencies").and_then(Item::as_array) {
+        lists.push(("[project].dependencies".into(), deps));
+    }
+    if let Some(extras) = project.get("optional-dependencies").and_then(Item::as_table_like) {
+        for (extra, deps) in extras.iter() {
+            if let Some(deps) = deps.as_array() {
+                lists.push((format!("[project.optional-dependencies].{extra}"), deps));
+            }
+        }
+    }
+    let mut sites = Vec::new();
+    for (list, deps) in lists {
+        for dep in deps.iter() {
+            let Some(content) = toml_spans::string_content(text, dep) else { continue };
+            let requirement = &text[content.clone()];
+            let Some((name, version, at)) = pinned(requirement) else { continue };
+            let range = content.start + at..content.start + at + version.len();
+            sites.push(Site {
+                line: lines.at(range.start),
+                text: version.to_string(),
+                range,
+                role: Role::Follower {
+                    subject: format!("{list} {name}"),
+                    target: Some(super::uv_lock::normalize(name)),
+                },
+                spelling: Spelling::Pep440,
+            });
+        }
+    }
+    sites
+}
+
+/// `name[extras] == version ; marker`: the name, the version and its offset in `requirement`.
+fn pinned(requirement: &str) -> Option<(&str, &str, usize)> {
+    let name_end = requirement
+        .find(|c: char| !(c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.')))
+        .unwrap_or(requirement.len());
+    let name = &requirement[..name_end];
+    let mut rest = requirement[name_end..].trim_start();
+    if rest.starts_with('[') {
+        rest = rest[rest.find(']')? + 1..].trim_start();
+    }
+    let rest = rest.strip_prefix("==")?;
+    if rest.starts_with('=') {
+        return None; // `===` is arbitrary equality
+    }
+    let version = rest.trim_start();
+    let end = version.find(|c: char| c.is_whitespace() || c == ';').unwrap_or(version.len());
+    let version = &version[..end];
+    let tail = version_tail(
+        &requirement
+            [requirement.len() - rest.len() + (rest.len() - rest.trim_start().len()) + end..],
+    );
+    if name.is_empty() || version.is_empty() || version.contains(['*', ',']) || !tail {
+        return None;
+    }
+    let at = requirement.len() - rest.trim_start().len();
+    Some((name, version, at))
+}
+
+/// Whether what follows a pinned version is nothing, or an environment marker.
+fn version_tail(tail: &str) -> bool {
+    let tail = tail.trim_start();
+    tail.is_empty() || tail.starts_with(';')
 }
 
 /// The `Cargo.toml` maturin builds (relative to the pyproject's directory), when maturin builds
@@ -268,6 +344,41 @@ mod tests {
 
     fn check(input: &str, old: &str, new: &str, expected: &str) {
         assert_eq!(check_kind(FileKind::Pyproject, input, old, new), expected, "input:\n{input}");
+    }
+
+    #[test]
+    fn exact_pep508_pins() {
+        let check = |req: &str, expected: Option<(&str, &str)>| {
+            let got = super::pinned(req).map(|(n, v, at)| {
+                assert_eq!(&req[at..at + v.len()], v, "{req}");
+                (n, v)
+            });
+            assert_eq!(got, expected, "{req}");
+        };
+        check("polars-runtime-32 == 1.43.0", Some(("polars-runtime-32", "1.43.0")));
+        check("a==1.0", Some(("a", "1.0")));
+        check("a[extra] == 2.0rc1 ; python_version >= '3.9'", Some(("a", "2.0rc1")));
+        check("a >= 1.0", None);
+        check("a == 1.*", None);
+        check("a === 1.0", None);
+        check("a == 1.0, != 1.0.1", None);
+        check("a", None);
+        let project = super::project(
+            "[project]\nname = \"p\"\nversion = \"1\"\ndependencies = [\"rt == 1.0\", \"numpy>=1\"]\n[project.optional-dependencies]\nfast = [\"Rt_Fast == 1.0\"]\n",
+        )
+        .unwrap();
+        let targets: Vec<String> = project
+            .exact_pins
+            .iter()
+            .map(|s| format!("{}:{} {}", s.line, s.text, s.role.subject()))
+            .collect();
+        assert_eq!(
+            targets,
+            [
+                "4:1.0 [project].dependencies rt",
+                "6:1.0 [project.optional-dependencies].fast Rt_Fast"
+            ]
+        );
     }
 
     #[test]

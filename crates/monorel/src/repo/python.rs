@@ -44,6 +44,11 @@ pub(super) fn module_candidates(snapshot: &Snapshot) -> Vec<String> {
 
 pub(super) fn discover(snapshot: &Snapshot, found: &mut Found) {
     uv_locks(snapshot, found);
+    // The project each normalized name pins (the first of a name; names are unique in practice).
+    let mut pinned_projects: BTreeMap<String, &Project> = BTreeMap::new();
+    for project in &snapshot.python {
+        pinned_projects.entry(crate::editors::uv_lock::normalize(&project.name)).or_insert(project);
+    }
     for project in &snapshot.python {
         let id = PackageId::new(Ecosystem::Python, project.name.clone(), project.manifest.clone());
         let release = match project.pyproject.as_ref().map(|p| &p.source) {
@@ -53,6 +58,28 @@ pub(super) fn discover(snapshot: &Snapshot, found: &mut Found) {
             }
             _ => Release::Files,
         };
+        // Exact PEP 508 pins on a project of the repository: sites of that project, which the
+        // pinning project shares a version with.
+        for pin in project.pyproject.iter().flat_map(|p| &p.exact_pins) {
+            let Role::Follower { target: Some(target), .. } = &pin.role else { continue };
+            let Some(pinned) = pinned_projects.get(target) else { continue };
+            let owner =
+                PackageId::new(Ecosystem::Python, pinned.name.clone(), pinned.manifest.clone());
+            if owner == id {
+                continue;
+            }
+            found.ties.push((id.clone(), owner.clone()));
+            let pyproject = join(&project.dir, "pyproject.toml");
+            let offset = snapshot
+                .contents
+                .get(&pyproject)
+                .map_or(0, |b| if b.starts_with(b"\xef\xbb\xbf") { 3 } else { 0 });
+            let mut site = pin.clone();
+            site.range = site.range.start + offset..site.range.end + offset;
+            found.site(&pyproject, FileKind::Pyproject, site, vec![owner]);
+            let requirement = format!("=={}", pin.text);
+            found.sites.last_mut().expect("just pushed").pin = Some(super::Pin { requirement });
+        }
         // A static version of a project maturin builds must be its crate's.
         if release == Release::Files
             && project.pyproject.as_ref().is_some_and(|p| p.maturin.is_some())
