@@ -222,7 +222,7 @@ pub enum Reason {
     FromVcs,
     /// The file is generated; editing it does nothing.
     Generated,
-    /// The version is computed by code that only a project rule can update.
+    /// The version is computed by code that no editor can update (a configured pattern can).
     Computed,
     /// The file's version is not `old`.
     Mismatch,

@@ -145,14 +145,14 @@ pub(super) fn refusal(notes: &[Note]) -> Refusal {
                 format!(
                     "the version is computed, not written as a literal: {items}; it is probably read from {file}"
                 ),
-                format!("bump {file} instead, or configure a project rule for this file"),
+                format!("bump {file} instead, or name this file's version with a pattern in `monorel.toml` (`[[groups.<name>.files]]`: `path`, `pattern`, `count`)"),
             ),
             None => (
                 Reason::Computed,
                 format!(
-                    "the version is computed, not written as a literal: {items}; a project-specific rule is needed to bump it"
+                    "the version is computed, not written as a literal: {items}; no editor can bump it"
                 ),
-                "configure a project rule for this file, or write the version as a plain string literal (`__version__ = \"X.Y.Z\"`)".to_string(),
+                "write the version as a plain string literal (`__version__ = \"X.Y.Z\"`), or name it with a pattern in `monorel.toml` (`[[groups.<name>.files]]`: `path`, `pattern`, `count`)".to_string(),
             ),
         },
         Class::Placeholder => (

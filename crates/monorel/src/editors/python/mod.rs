@@ -313,7 +313,9 @@ impl<'m> Scanner<'m> {
                 );
             }
         } else {
-            let text = format!("{via} (line {line}) uses `{name}`, which this file never assigns");
+            let text = format!(
+                "{via} (line {line}) uses `{name}`, to which no statement at the top level of this file assigns a literal"
+            );
             found.note(Class::Computed, line, text, setup_py::file_hint(self));
         }
     }

@@ -215,7 +215,7 @@ fn refusals() {
         "VERSION = (5, 1, 0, \"final\", 0)\n\n__version__ = get_version(VERSION)\n",
         "5.1.0",
         "5.1.1",
-        "refuse Computed: a project-specific rule is needed",
+        "refuse Computed: no editor can bump it",
     );
     check(
         "__version__ = f\"{MAJOR}.{MINOR}.0\"\n",
@@ -231,7 +231,12 @@ fn refusals() {
     );
     check("__version__ = b'1.0.0'\n", "1.0.0", "1.1.0", "refuse Computed: a bytes literal");
     check("__version__ = '1.0\\x2e0'\n", "1.0.0", "1.1.0", "refuse Computed: escapes");
-    check("__version__ = VERSION\n", "1.0.0", "1.1.0", "refuse Computed: never assigns");
+    check(
+        "__version__ = VERSION\n",
+        "1.0.0",
+        "1.1.0",
+        "refuse Computed: no statement at the top level",
+    );
     check(
         "try:\n    from ._version import version as __version__\nexcept ImportError:  # pragma: no cover\n    __version__ = \"0.0.0+unknown\"\n",
         "1.4.0",
