@@ -502,6 +502,39 @@ fn charts_tagged_on_their_own_are_released_apart_even_at_one_version() {
 }
 
 #[test]
+fn a_subchart_pin_without_repository_follows_the_subchart() {
+    let repo = fixture("subchart", &[]);
+    check(
+        &repo,
+        &["bump", "minor", "--group", "crds"],
+        expect![[r#"
+            exit: 0
+            --- stdout
+            bump group `crds`: 0.2.0 -> 0.3.0 (tag `crds-v0.3.0`)
+
+            --- a/charts/app/Chart.yaml
+            +++ b/charts/app/Chart.yaml
+            @@ -4,5 +4,5 @@
+             appVersion: "3.0.0"
+             dependencies:
+               - name: crds
+            -    version: 0.2.0
+            +    version: 0.3.0
+                 condition: crds.enabled
+            --- a/charts/app/charts/crds/Chart.yaml
+            +++ b/charts/app/charts/crds/Chart.yaml
+            @@ -1,3 +1,3 @@
+             apiVersion: v2
+             name: crds
+            -version: 0.2.0
+            +version: 0.3.0
+
+            2 versions in 2 files would change; dry run: nothing was written (run with `--execute` to apply)
+        "#]],
+    );
+}
+
+#[test]
 fn a_problem_blocks_only_the_group_of_its_package() {
     let repo = fixture("problems", &[]);
     check(

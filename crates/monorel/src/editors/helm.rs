@@ -1,4 +1,5 @@
-//! Helm `Chart.yaml`: the chart's `version`, `appVersion`, and `file://` dependency pins.
+//! Helm `Chart.yaml`: the chart's `version`, `appVersion`, and the pins of local dependencies
+//! (`file://`, or no repository: a chart in `charts/`).
 //!
 //! The file is read with saphyr-parser, whose events carry spans, into a small tree of the
 //! first document. Nothing is re-serialised: each site is the exact range of a scalar's
@@ -21,7 +22,8 @@ use crate::version::{Spelling, Version};
 /// Finds the version sites of a `Chart.yaml` (`text` without a BOM).
 ///
 /// Sites, in this order: the chart's `version` (the declaration), `appVersion`, then the
-/// `version` of each `dependencies` entry whose `repository` starts with `file://` (followers).
+/// `version` of each `dependencies` entry whose `repository` starts with `file://` or is absent
+/// or empty (followers).
 /// Sites that alias one scalar are reported once, as the first of them.
 pub fn scan(text: &str) -> Result<Vec<Site>, Refusal> {
     sites(&Document::parse(text)?, text)
@@ -82,10 +84,14 @@ fn sites(doc: &Document<'_>, text: &str) -> Result<Vec<Site>, Refusal> {
                 if !matches!(doc.nodes[entry], Node::Map { .. }) {
                     continue;
                 }
-                let local = doc
-                    .field(entry, "repository")?
-                    .and_then(|r| doc.scalar(r))
-                    .is_some_and(|r| r.value.starts_with("file://"));
+                // A local chart: `file://...`, or no repository at all (a chart unpacked in
+                // `charts/`, such as `charts/crds`).
+                let local = match doc.field(entry, "repository")? {
+                    None => true,
+                    Some(r) => doc
+                        .scalar(r)
+                        .is_some_and(|r| r.value.is_empty() || r.value.starts_with("file://")),
+                };
                 if !local {
                     continue;
                 }
@@ -760,6 +766,7 @@ dependencies:
             .replace("common\n    version: 2.3.0", "common\n    version: 2.4.0")
             .replace("\"2.3.0\"", "\"2.4.0\"")
             .replace("nameless\n    version: 2.3.0", "nameless\n    version: 2.4.0")
+            .replace("vendored\n    version: 2.3.0", "vendored\n    version: 2.4.0")
             .replacen("version: 2.3.0", "version: 2.4.0", 1);
         check(chart, "2.3.0", "2.4.0", &expected);
         let sites = scan(chart).unwrap();
@@ -771,6 +778,7 @@ dependencies:
                 "dependencies[common].version",
                 "dependencies[crds].version",
                 "dependencies[range].version",
+                "dependencies[vendored].version",
                 "dependencies[6].version"
             ]
         );
