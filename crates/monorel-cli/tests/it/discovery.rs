@@ -512,6 +512,17 @@ fn a_subchart_pin_without_repository_follows_the_subchart() {
             --- stdout
             bump group `crds`: 0.2.0 -> 0.3.0 (tag `crds-v0.3.0`)
 
+            --- a/charts/app/Chart.lock
+            +++ b/charts/app/Chart.lock
+            @@ -1,6 +1,6 @@
+             dependencies:
+             - name: crds
+               repository: ""
+            -  version: 0.2.0
+            -digest: sha256:343e4ebbedebe594b9a09694c08c93dc0b6a6a7b069b6dbc64a1326df0f7e450
+            +  version: 0.3.0
+            +digest: sha256:bbbe67c5aac981669e04c0881a0a24b5f85bf2361138c8379f24b115054af189
+             generated: "2026-11-30T10:00:00.000000000Z"
             --- a/charts/app/Chart.yaml
             +++ b/charts/app/Chart.yaml
             @@ -4,5 +4,5 @@
@@ -528,8 +539,9 @@ fn a_subchart_pin_without_repository_follows_the_subchart() {
              name: crds
             -version: 0.2.0
             +version: 0.3.0
+            note: `charts/app/Chart.lock`: the digest is recomputed as helm computes it
 
-            2 versions in 2 files would change; dry run: nothing was written (run with `--execute` to apply)
+            3 versions in 3 files would change; dry run: nothing was written (run with `--execute` to apply)
         "#]],
     );
 }

@@ -118,11 +118,11 @@ fn name(doc: &Document<'_>) -> Option<String> {
 }
 
 /// Index of a node in [`Document::nodes`].
-type NodeId = usize;
+pub(super) type NodeId = usize;
 
 /// A YAML node with the span of its source (properties such as `&anchor` included).
 #[derive(Debug)]
-enum Node<'a> {
+pub(super) enum Node<'a> {
     Scalar(Scalar<'a>),
     /// `*name`: the node the anchor names (never itself an alias).
     Alias {
@@ -140,17 +140,17 @@ enum Node<'a> {
 }
 
 #[derive(Debug)]
-struct Scalar<'a> {
-    value: Cow<'a, str>,
-    style: ScalarStyle,
-    span: Span,
+pub(super) struct Scalar<'a> {
+    pub(super) value: Cow<'a, str>,
+    pub(super) style: ScalarStyle,
+    pub(super) span: Span,
 }
 
 /// The first document of a YAML stream, as a tree.
 #[derive(Debug)]
-struct Document<'a> {
-    nodes: Vec<Node<'a>>,
-    root: Option<NodeId>,
+pub(super) struct Document<'a> {
+    pub(super) nodes: Vec<Node<'a>>,
+    pub(super) root: Option<NodeId>,
     /// Mapping entries that field lookups may still visit, merge keys followed: bounded by the
     /// document's size, so that merges of merges (`<<: [*a, *a]`, nested) cannot take
     /// exponential time.
@@ -167,7 +167,7 @@ const MAX_MERGE_DEPTH: usize = 16;
 
 impl<'a> Document<'a> {
     /// Reads the first document of `text`. Iterative, so deep nesting cannot overflow the stack.
-    fn parse(text: &'a str) -> Result<Document<'a>, Refusal> {
+    pub(super) fn parse(text: &'a str) -> Result<Document<'a>, Refusal> {
         enum Open {
             Seq(NodeId),
             Map { id: NodeId, key: Option<NodeId> },
@@ -253,7 +253,7 @@ impl<'a> Document<'a> {
     }
 
     /// The node an alias names; any other node is itself.
-    fn resolve(&self, id: NodeId) -> NodeId {
+    pub(super) fn resolve(&self, id: NodeId) -> NodeId {
         match self.nodes[id] {
             Node::Alias { target, .. } => target,
             _ => id,
@@ -261,7 +261,7 @@ impl<'a> Document<'a> {
     }
 
     /// The scalar at `id`, through an alias.
-    fn scalar(&self, id: NodeId) -> Option<&Scalar<'a>> {
+    pub(super) fn scalar(&self, id: NodeId) -> Option<&Scalar<'a>> {
         match &self.nodes[self.resolve(id)] {
             Node::Scalar(s) => Some(s),
             _ => None,
@@ -270,7 +270,7 @@ impl<'a> Document<'a> {
 
     /// The value of `key` in mapping `map` (through aliases and merge keys), refusing a key that
     /// is written twice.
-    fn field(&self, map: NodeId, key: &str) -> Result<Option<NodeId>, Refusal> {
+    pub(super) fn field(&self, map: NodeId, key: &str) -> Result<Option<NodeId>, Refusal> {
         self.field_at_depth(map, key, 0)
     }
 
@@ -376,7 +376,7 @@ impl<'a> Document<'a> {
 
     /// A follower (`appVersion`, a `file://` pin). Values that cannot name a version (not a
     /// scalar, empty, prose) are no site; a version that cannot be edited in place is refused.
-    fn follower(
+    pub(super) fn follower(
         &self,
         text: &str,
         id: NodeId,

@@ -18,6 +18,7 @@
 
 pub mod cargo_lock;
 pub mod cargo_toml;
+pub mod chart_lock;
 pub mod helm;
 pub mod pyproject;
 pub mod python;

@@ -51,6 +51,20 @@ pub(super) fn discover(snapshot: &Snapshot, found: &mut Found) {
             }
             Err(refusal) => found.problem(path, refusal),
         }
+        // Its Chart.lock: the versions locked for local dependencies follow those charts.
+        let lock = super::python::join(dir, "Chart.lock");
+        if let Some(bytes) = snapshot.contents.get(&lock) {
+            match editors::chart_lock::scan(&String::from_utf8_lossy(bytes)) {
+                Ok((sites, _)) => {
+                    for site in sites {
+                        let Role::Follower { target: Some(dep), .. } = &site.role else { continue };
+                        let Some(owner) = resolve(dep, path) else { continue };
+                        found.site(&lock, FileKind::HelmChart, site, vec![owner]);
+                    }
+                }
+                Err(refusal) => found.problem(&lock, &refusal),
+            }
+        }
         found.packages.push(Package {
             id,
             dir: dir.to_string(),

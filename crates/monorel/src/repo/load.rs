@@ -50,10 +50,11 @@ pub enum LoadError {
 }
 
 /// The file names of manifests: the files discovery reads first.
-const MANIFESTS: [&str; 8] = [
+const MANIFESTS: [&str; 9] = [
     "Cargo.toml",
     "Cargo.lock",
     "uv.lock",
+    "Chart.lock",
     "pyproject.toml",
     "setup.py",
     "setup.cfg",

@@ -178,7 +178,74 @@ pub fn plan_bump(
         let after = editors::apply_changes(&before, &changes);
         files.push(PlannedFile { path: path.to_string(), before, after, changes });
     }
+    refresh_chart_lock_digests(snapshot, &mut files, &mut notes)?;
     Ok(BumpPlan { group: group.name.clone(), tag: group.tag_for(&to), from, to, files, notes })
+}
+
+/// Recomputes the `digest` of every `Chart.lock` whose chart's or own dependencies the plan
+/// changes, as helm computes it (`editors::chart_lock`). A digest that was already not the one
+/// helm would write is left as it is, with a note.
+fn refresh_chart_lock_digests(
+    snapshot: &Snapshot,
+    files: &mut Vec<PlannedFile>,
+    notes: &mut Vec<String>,
+) -> Result<(), PlanError> {
+    let dir_of = |p: &str| p.rsplit_once('/').map_or(String::new(), |(d, _)| d.to_string());
+    let join =
+        |d: &str, name: &str| if d.is_empty() { name.to_string() } else { format!("{d}/{name}") };
+    let mut dirs: Vec<String> = files
+        .iter()
+        .filter(|f| {
+            f.path.ends_with("/Chart.lock")
+                || f.path == "Chart.lock"
+                || f.path.ends_with("Chart.yaml")
+        })
+        .map(|f| dir_of(&f.path))
+        .collect();
+    dirs.sort();
+    dirs.dedup();
+    for dir in dirs {
+        let (chart, lock) = (join(&dir, "Chart.yaml"), join(&dir, "Chart.lock"));
+        let Some(lock_before) = snapshot.contents.get(&lock) else { continue };
+        let Some(chart_before) = snapshot.contents.get(&chart) else { continue };
+        let after = |path: &str, before: &Vec<u8>| {
+            files
+                .iter()
+                .find(|f| f.path == path)
+                .map_or_else(|| before.clone(), |f| f.after.clone())
+        };
+        let (chart_after, lock_after) = (after(&chart, chart_before), after(&lock, lock_before));
+        let text = |b: &[u8]| String::from_utf8_lossy(b).into_owned();
+        let refusal = |refusal| PlanError::File { path: lock.clone(), refusal };
+        let Ok((_, Some(range))) = editors::chart_lock::scan(&text(&lock_after)) else { continue };
+        let written = text(&lock_after)[range.clone()].to_string();
+        let before = editors::chart_lock::digest(&text(chart_before), &text(lock_before));
+        let now = editors::chart_lock::digest(&text(&chart_after), &text(&lock_after))
+            .map_err(refusal)?;
+        if before.ok().as_deref() != Some(written.as_str()) {
+            notes.push(format!(
+                "`{lock}`: its digest was not helm's for the files before the bump; it is left for `helm dependency update`"
+            ));
+            continue;
+        }
+        if now == written {
+            continue;
+        }
+        let mut bytes = lock_after.clone();
+        bytes.splice(range.clone(), now.bytes());
+        notes.push(format!("`{lock}`: the digest is recomputed as helm computes it"));
+        match files.iter_mut().find(|f| f.path == lock) {
+            Some(file) => file.after = bytes,
+            None => files.push(PlannedFile {
+                path: lock.clone(),
+                before: lock_before.clone(),
+                after: bytes,
+                changes: Vec::new(),
+            }),
+        }
+    }
+    files.sort_by(|a, b| a.path.cmp(&b.path));
+    Ok(())
 }
 
 /// What a pin does in a bump from `from` to `to`.
