@@ -138,9 +138,9 @@ pub fn from_pep440(text: &str) -> Result<Version, VersionError> {
     if parsed.post().is_some() {
         return no_semver("it is a post-release");
     }
-    if !parsed.local().is_empty() {
-        return no_semver("it has a local version label");
-    }
+    // A local label (`1.2.3+cpu`, `1.2.3+ubuntu.1`) is SemVer build metadata: read, never
+    // written (it has no public PEP 440 form, so a bump leaves it behind).
+    let local = text.trim().split_once('+').map(|(_, local)| local.replace(['_', '-'], "."));
     let release = parsed.release();
     if release.len() > 3 {
         return no_semver("it has more than three release numbers");
@@ -164,6 +164,12 @@ pub fn from_pep440(text: &str) -> Result<Version, VersionError> {
     if let Some(pre) = pre {
         version.pre =
             semver::Prerelease::new(&pre).expect("a/b/rc/dev identifiers are valid SemVer");
+    }
+    if let Some(local) = local {
+        match semver::BuildMetadata::new(&local.to_ascii_lowercase()) {
+            Ok(build) => version.build = build,
+            Err(_) => return no_semver("its local version label is no SemVer build metadata"),
+        }
     }
     Ok(version)
 }
@@ -550,7 +556,7 @@ mod tests {
             assert_eq!(from_pep440(pep).unwrap().to_string(), semver, "{pep}");
             assert!(pep440_matches(pep, &Version::parse(semver).unwrap()), "{pep} = {semver}");
         }
-        for refused in ["1!1.0.0", "1.0.0.post1", "1.0.0+local", "1.2.3.4", "1.0a1.dev1", "nope"] {
+        for refused in ["1!1.0.0", "1.0.0.post1", "1.2.3.4", "1.0a1.dev1", "nope"] {
             assert!(from_pep440(refused).is_err(), "{refused}");
         }
     }
@@ -647,6 +653,13 @@ mod tests {
             None,
             "refused: `26.2.1-rc.1` is not greater than the current version `26.3.0-dev.0`",
         );
+    }
+
+    #[test]
+    fn local_labels_are_read_as_build_metadata() {
+        assert_eq!(from_pep440("1.2.3+cpu").unwrap().to_string(), "1.2.3+cpu");
+        assert_eq!(from_pep440("2.0+ubuntu-1").unwrap().to_string(), "2.0.0+ubuntu.1");
+        assert!(to_pep440(&from_pep440("1.2.3+cpu").unwrap()).is_err(), "never written");
     }
 
     #[test]
