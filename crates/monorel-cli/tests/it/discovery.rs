@@ -382,6 +382,32 @@ fn python_versions_keep_two_numbers_and_an_earlier_series_may_be_fixed() {
 }
 
 #[test]
+fn a_release_tuple_is_the_version_of_its_project() {
+    let repo = fixture("django-tuple", &[]);
+    check(
+        &repo,
+        &["bump", "release"],
+        expect![[r#"
+            exit: 0
+            --- stdout
+            bump group `default`: 6.1.0-dev -> 6.1.0 (tag `v6.1.0`)
+
+            --- a/framework/__init__.py
+            +++ b/framework/__init__.py
+            @@ -1,5 +1,5 @@
+             from framework.utils.version import get_version
+
+            -VERSION = (6, 1, 0, "alpha", 0)
+            +VERSION = (6, 1, 0, "final", 0)
+
+             __version__ = get_version(VERSION)
+
+            1 version in 1 file would change; dry run: nothing was written (run with `--execute` to apply)
+        "#]],
+    );
+}
+
+#[test]
 fn a_stale_lock_entry_is_a_warning_and_stays() {
     let repo = fixture("stale-lock", &[]);
     check(

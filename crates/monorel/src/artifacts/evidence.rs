@@ -55,6 +55,8 @@ impl Evidence {
             },
             Spelling::Helm => canonical_semver(text.strip_prefix('v').unwrap_or(text)),
             Spelling::Semver => canonical_semver(text),
+            Spelling::ReleaseTuple => crate::version::from_release_tuple(text)
+                .map_or_else(|| text.to_string(), |v| v.to_string()),
             Spelling::IntTuple => {
                 let numbers: Vec<&str> =
                     text.split(|c: char| !c.is_ascii_digit()).filter(|s| !s.is_empty()).collect();

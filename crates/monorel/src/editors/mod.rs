@@ -304,6 +304,18 @@ pub fn scan_file(kind: FileKind, bytes: &[u8]) -> Result<Vec<Site>, Refusal> {
     Ok(sites)
 }
 
+/// [`scan_file`] for a version module of a Python project found by discovery: there, a
+/// release tuple (`VERSION = (6, 1, 0, "alpha", 0)`, Django's) is the project's version, where
+/// `bump-file` alone cannot know what the tuple means and refuses it.
+pub fn scan_project_module(bytes: &[u8]) -> Result<Vec<Site>, Refusal> {
+    let (offset, text) = decode(bytes)?;
+    let mut sites = python::scan_project_module(text)?;
+    for site in &mut sites {
+        site.range = site.range.start + offset..site.range.end + offset;
+    }
+    Ok(sites)
+}
+
 /// Applies the lockstep rules (see the module docs) to the sites of one file.
 pub fn plan_sites(
     kind: FileKind,

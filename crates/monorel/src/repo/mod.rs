@@ -189,6 +189,7 @@ impl SiteRecord {
             Spelling::Helm => Version::parse(text.strip_prefix('v').unwrap_or(text)).ok(),
             Spelling::Pep440 => crate::version::from_pep440(text).ok(),
             Spelling::IntTuple => None,
+            Spelling::ReleaseTuple => crate::version::from_release_tuple(text),
         }
     }
 }

@@ -102,7 +102,15 @@ pub(super) fn discover(snapshot: &Snapshot, found: &mut Found) {
                 if !seen.insert(path.clone()) {
                     continue;
                 }
-                match Found::scan(snapshot, &path, kind) {
+                let scanned = match kind {
+                    // A version module reached from its project: a release tuple is its version.
+                    FileKind::Python if !path.ends_with("setup.py") => snapshot
+                        .contents
+                        .get(&path)
+                        .map(|bytes| crate::editors::scan_project_module(bytes)),
+                    _ => Found::scan(snapshot, &path, kind),
+                };
+                match scanned {
                     None => {}
                     Some(Ok(sites)) => {
                         for site in sites {

@@ -150,7 +150,7 @@ pub(super) fn refusal(notes: &[Note]) -> Refusal {
             None => (
                 Reason::Computed,
                 format!(
-                    "the version is computed, not written as a literal: {items}; no editor can bump it"
+                    "the version is computed, not written as a literal: {items}; a project-specific rule is needed to bump it"
                 ),
                 "write the version as a plain string literal (`__version__ = \"X.Y.Z\"`), or name it with a pattern in `monorel.toml` (`[[groups.<name>.files]]`: `path`, `pattern`, `count`)".to_string(),
             ),

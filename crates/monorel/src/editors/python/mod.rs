@@ -34,12 +34,23 @@ use crate::version::Spelling;
 
 /// Finds the version sites of a Python module or `setup.py` (`text` has no BOM).
 pub fn scan(text: &str) -> Result<Vec<Site>, Refusal> {
+    scan_with(text, false)
+}
+
+/// [`scan`], taking a release tuple (`VERSION = (6, 1, 0, "alpha", 0)`) for the declaration:
+/// for a module discovery reached from its project, whose version the tuple is.
+pub fn scan_project_module(text: &str) -> Result<Vec<Site>, Refusal> {
+    scan_with(text, true)
+}
+
+fn scan_with(text: &str, release_tuples: bool) -> Result<Vec<Site>, Refusal> {
     let module = lexer::tokenize(text).map_err(|e| {
         Refusal::new(Reason::Parse, format!("cannot read the file as Python: {}", e.message))
             .at_line(line_at(text, e.offset))
             .help("fix the syntax error first: monorel only edits files Python can read")
     })?;
-    let scanner = Scanner::new(text, &module);
+    let mut scanner = Scanner::new(text, &module);
+    scanner.release_tuples = release_tuples;
     if let Some(refusal) = scanner.generated_header().or_else(|| scanner.git_archive_keywords()) {
         return Err(refusal);
     }
@@ -133,6 +144,8 @@ struct Scanner<'m> {
     lines: Lines<'m>,
     module: &'m Module,
     stmts: Vec<Stmt<'m>>,
+    /// Whether a release tuple is a declaration ([`scan_project_module`]).
+    release_tuples: bool,
 }
 
 impl<'m> Scanner<'m> {
@@ -161,7 +174,7 @@ impl<'m> Scanner<'m> {
             stmts.push(Stmt { tokens: &line.tokens[start..], module_level });
         }
         stmts.retain(|s| !s.tokens.is_empty());
-        Scanner { text, lines: Lines::new(text), module, stmts }
+        Scanner { text, lines: Lines::new(text), module, stmts, release_tuples: false }
     }
 
     fn src(&self, t: &Token) -> &'m str {
@@ -226,7 +239,9 @@ impl<'m> Scanner<'m> {
             }
             if let Some(&name) = assign.targets.iter().find(|t| is_version_name(t)) {
                 match value {
-                    Value::Str(_) | Value::IntTuple(_) if !stmt.module_level => {
+                    Value::Str(_) | Value::IntTuple(_) | Value::ReleaseTuple(_)
+                        if !stmt.module_level =>
+                    {
                         let text = format!("{text} is inside an indented block");
                         found.note(Class::Indented, line, text, None)
                     }
@@ -234,6 +249,16 @@ impl<'m> Scanner<'m> {
                     Value::IntTuple(range) => {
                         let role = Role::Declaration { subject: name.into() };
                         found.site(self.site(range, role, Spelling::IntTuple))
+                    }
+                    Value::ReleaseTuple(range) if self.release_tuples => {
+                        let role = Role::Declaration { subject: name.into() };
+                        found.site(self.site(range, role, Spelling::ReleaseTuple))
+                    }
+                    Value::ReleaseTuple(_) => {
+                        let text = why(
+                            "a release tuple, whose level and serial mean what the project's code makes of them",
+                        );
+                        found.note(Class::Computed, line, text, None)
                     }
                     Value::Name(other) if stmt.module_level => aliases.push((name, other, line)),
                     Value::Tuple => {

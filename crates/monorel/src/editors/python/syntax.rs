@@ -24,6 +24,8 @@ pub(super) enum Value<'m> {
     NotPlain(&'static str),
     /// Exactly three integers; the range is the text between the parentheses.
     IntTuple(Range<usize>),
+    /// Three integers, a release level and a serial, as Django writes its `VERSION`.
+    ReleaseTuple(Range<usize>),
     /// Any other tuple.
     Tuple,
     /// A bare name.
@@ -153,8 +155,23 @@ impl<'m> Scanner<'m> {
                 && self.src(&p[0]).bytes().all(|b| b.is_ascii_digit())
         };
         let commented = self.module.comments.iter().any(|c| range.contains(&c.start));
+        let level = |p: &&[Token]| {
+            p.len() == 1
+                && p[0].kind == Kind::Str
+                && matches!(
+                    self.src(&p[0]).trim_matches(['"', '\'']),
+                    "alpha" | "beta" | "rc" | "final"
+                )
+        };
         if parts.len() == 3 && parts.iter().all(integer) && !commented {
             Value::IntTuple(range)
+        } else if parts.len() == 5
+            && parts[..3].iter().all(integer)
+            && level(&parts[3])
+            && integer(&parts[4])
+            && !commented
+        {
+            Value::ReleaseTuple(range)
         } else {
             Value::Tuple
         }

@@ -6,6 +6,16 @@ use crate::editors::{FileKind, plan_file};
 
 /// Plans `old -> new` on `input` and compares with `expected`: the whole output file for an
 /// edit, or `refuse <Reason>: <part of the message>` for a refusal.
+#[test]
+fn a_release_tuple_is_the_version_of_its_project() {
+    let text = "VERSION = (6, 1, 0, 'alpha', 0)\n\n__version__ = get_version(VERSION)\n";
+    let sites = super::scan_project_module(text).unwrap();
+    assert_eq!(sites.len(), 1);
+    assert_eq!(sites[0].spelling, crate::version::Spelling::ReleaseTuple);
+    let change = crate::editors::change(&sites[0], &Version::parse("6.1.0").unwrap()).unwrap();
+    assert_eq!(change.to, "6, 1, 0, 'final', 0");
+}
+
 fn check(input: &str, old: &str, new: &str, expected: &str) {
     let (old, new) = (Version::parse(old).unwrap(), Version::parse(new).unwrap());
     match (
@@ -211,11 +221,19 @@ fn refusals() {
         "1.1.0",
         "refuse FromVcs: `use_scm_version`",
     );
+    // On its own, a release tuple's meaning is the project's: refused (discovery takes it for
+    // the version of the project that reaches the module, `scan_project_module`).
     check(
         "VERSION = (5, 1, 0, \"final\", 0)\n\n__version__ = get_version(VERSION)\n",
         "5.1.0",
         "5.1.1",
-        "refuse Computed: no editor can bump it",
+        "refuse Computed: a release tuple",
+    );
+    check(
+        "VERSION = (5, 1, 0, \"final\", 0, 9)\n\n__version__ = get_version(VERSION)\n",
+        "5.1.0",
+        "5.1.1",
+        "refuse Computed: a project-specific rule is needed",
     );
     check(
         "__version__ = f\"{MAJOR}.{MINOR}.0\"\n",
