@@ -620,3 +620,30 @@ fn a_tracked_path_with_a_newline_is_printed_escaped() {
     assert!(all.contains(r"`evil\n::error::pwned/Cargo.toml:1`: invalid TOML"), "{all}");
     assert!(!all.lines().any(|l| l.starts_with("::error::pwned")), "an injected line in\n{all}");
 }
+
+/// Issue 10: where `cargo metadata --locked --offline` fails on the lockfile without the bump too
+/// (a registry crate not cached here), that is not the bump's failure: the bump stays, checked by
+/// monorel itself, and says what Cargo could not check.
+#[test]
+fn a_lockfile_cargo_cannot_check_even_before_the_bump_does_not_stop_it() {
+    let repo = TestRepo::new();
+    repo.write(
+        "Cargo.toml",
+        "[package]\nname = \"app\"\nversion = \"1.0.0\"\nedition = \"2021\"\n\n[dependencies]\nzzz-not-cached-anywhere = \"1\"\n",
+    )
+    .write("src/lib.rs", "")
+    .write(
+        "Cargo.lock",
+        "version = 4\n\n[[package]]\nname = \"app\"\nversion = \"1.0.0\"\ndependencies = [\n \"zzz-not-cached-anywhere\",\n]\n\n[[package]]\nname = \"zzz-not-cached-anywhere\"\nversion = \"1.0.0\"\nsource = \"registry+https://github.com/rust-lang/crates.io-index\"\nchecksum = \"0000000000000000000000000000000000000000000000000000000000000000\"\n",
+    )
+    .commit("feat: app");
+    let output = repo.monorel(&["bump", "minor", "--execute"]);
+    let text = transcript(&output);
+    assert!(output.status.success(), "{text}");
+    assert!(
+        text.contains("warning: Cargo could not check `Cargo.lock`, without the bump either"),
+        "{text}"
+    );
+    assert!(repo.read("Cargo.toml").contains("version = \"1.1.0\""), "{text}");
+    assert!(repo.read("Cargo.lock").contains("name = \"app\"\nversion = \"1.1.0\""), "{text}");
+}
