@@ -99,7 +99,7 @@ pub fn discover(snapshot: &Snapshot) -> Model {
     let known: BTreeSet<&PackageId> = packages.iter().map(|p| &p.id).collect();
     // A pin to a package the repository does not have is not a version site of it.
     sites.retain(|s| s.owners.iter().all(|o| known.contains(o)));
-    release_built_crates(snapshot, &mut packages);
+    release_built_crates(snapshot, &mut packages, &sites);
     set_placeholders(&mut packages, &sites);
     let mut warnings = stale_lock_entries(&packages, &mut sites);
 
@@ -124,7 +124,7 @@ pub fn discover(snapshot: &Snapshot) -> Model {
 /// A crate with `publish = false` that another ecosystem's package is built from is released
 /// all the same, at the version it declares: maturin's Python package of a crate (lancedb's
 /// `python/`), an npm package built by napi-rs or neon (a `package.json` beside the crate).
-fn release_built_crates(snapshot: &Snapshot, packages: &mut [Package]) {
+fn release_built_crates(snapshot: &Snapshot, packages: &mut [Package], sites: &[SiteRecord]) {
     let followed: BTreeSet<PackageId> = packages
         .iter()
         .filter_map(|p| match &p.release {
@@ -132,15 +132,14 @@ fn release_built_crates(snapshot: &Snapshot, packages: &mut [Package]) {
             _ => None,
         })
         .collect();
+    let declarations = groups::Declarations::of(sites);
     for package in packages.iter_mut() {
         if package.release != Release::Unpublished || package.id.ecosystem != Ecosystem::Cargo {
             continue;
         }
-        let declares = snapshot.contents.get(&package.manifest).is_some_and(|bytes| {
-            editors::cargo_toml::manifest(&String::from_utf8_lossy(bytes)).is_ok_and(|m| {
-                m.inherits_version || m.sites.iter().any(|s| s.role.is_declaration())
-            })
-        });
+        // Cargo discovery recorded the manifest's own version, when it declares one.
+        let declares =
+            declarations.of_package(&package.id).iter().any(|s| s.path == package.manifest);
         let npm = python::join(&package.dir, "package.json");
         if declares && (followed.contains(&package.id) || snapshot.files.contains(&npm)) {
             package.release = Release::Files;
@@ -152,18 +151,9 @@ fn release_built_crates(snapshot: &Snapshot, packages: &mut [Package]) {
 /// any bump (Cargo and uv rewrite them on the next build or lock): they are no drift, a bump
 /// leaves them as they are, and each is a warning.
 fn stale_lock_entries(packages: &[Package], sites: &mut Vec<SiteRecord>) -> Vec<Problem> {
-    let declared: BTreeMap<&PackageId, crate::version::Version> = packages
-        .iter()
-        .filter_map(|p| {
-            let v = sites
-                .iter()
-                .find(|s| {
-                    s.path == p.manifest && s.site.role.is_declaration() && s.owners.contains(&p.id)
-                })
-                .and_then(SiteRecord::version)?;
-            Some((&p.id, v))
-        })
-        .collect();
+    let declarations = groups::Declarations::of(sites);
+    let declared: BTreeMap<&PackageId, crate::version::Version> =
+        packages.iter().filter_map(|p| Some((&p.id, declarations.in_manifest(p)?))).collect();
     let mut warnings = Vec::new();
     let mut stale = vec![false; sites.len()];
     for (i, record) in sites.iter().enumerate() {
@@ -196,11 +186,12 @@ fn stale_lock_entries(packages: &[Package], sites: &mut Vec<SiteRecord>) -> Vec<
 /// A package whose every declaration is `0.0.0` (or `v0.0.0`) has a placeholder that its build
 /// fills in (cert-manager's chart, fixtures): it is never bumped.
 fn set_placeholders(packages: &mut [Package], sites: &[SiteRecord]) {
+    let all = groups::Declarations::of(sites);
     for package in packages.iter_mut().filter(|p| p.release == Release::Files) {
-        let mut declarations = sites
+        let mut declarations = all
+            .of_package(&package.id)
             .iter()
-            .filter(|s| s.site.role.is_declaration() && s.owners == [package.id.clone()])
-            .filter(|s| !matches!(s.site.role, Role::LockMember { .. }))
+            .filter(|s| s.owners.len() == 1 && !matches!(s.site.role, Role::LockMember { .. }))
             .peekable();
         if declarations.peek().is_some()
             && declarations.all(|s| matches!(s.site.text.trim(), "0.0.0" | "v0.0.0"))

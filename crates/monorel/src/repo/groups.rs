@@ -14,7 +14,7 @@
 //!
 //! When every package is at one version, the repository is one group, `default`.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use super::{
     Ecosystem, Group, Package, PackageId, Release, SiteRecord,
@@ -41,13 +41,17 @@ pub(super) fn infer(
     let index: BTreeMap<&PackageId, usize> =
         releasable.iter().enumerate().map(|(i, p)| (&p.id, i)).collect();
     // A package that takes another's version is tied through it.
-    let resolve = |id: &PackageId| -> Option<usize> {
-        let followed = packages.iter().find(|p| &p.id == id).and_then(|p| match &p.release {
-            Release::Follows { package } => Some(package),
+    let follows: BTreeMap<&PackageId, &PackageId> = packages
+        .iter()
+        .filter_map(|p| match &p.release {
+            Release::Follows { package } => Some((&p.id, package)),
             _ => None,
-        });
-        index.get(followed.unwrap_or(id)).copied()
+        })
+        .collect();
+    let resolve = |id: &PackageId| -> Option<usize> {
+        index.get(follows.get(id).copied().unwrap_or(id)).copied()
     };
+    let declarations = Declarations::of(sites);
     let mut sets = Sets::new(releasable.len());
     for record in sites.iter().filter(|s| s.site.role.is_declaration() && s.owners.len() > 1) {
         let owners: Vec<usize> = record.owners.iter().filter_map(&resolve).collect();
@@ -62,7 +66,7 @@ pub(super) fn infer(
     }
 
     let versions: Vec<Option<Version>> =
-        releasable.iter().map(|p| grouping_version(p, sites)).collect();
+        releasable.iter().map(|p| declarations.grouping_version(p)).collect();
     let tags = Tags::new(tag_names);
     let apart: Vec<bool> = releasable.iter().map(|p| tags.tagged_apart(&p.id.name)).collect();
     let all_agree = versions.first().is_some_and(|first| {
@@ -119,6 +123,19 @@ pub(super) fn infer(
         names.push(name);
     }
 
+    // Who rides along with a group: the packages that take a member's version, and the
+    // unpublished crates by workspace and declared version.
+    let mut followers: BTreeMap<&PackageId, Vec<&PackageId>> = BTreeMap::new();
+    for (follower, followed) in &follows {
+        followers.entry(followed).or_default().push(follower);
+    }
+    let mut riders: BTreeMap<(&String, Version), Vec<&PackageId>> = BTreeMap::new();
+    for p in packages.iter().filter(|p| p.release == Release::Unpublished) {
+        if let (Some(w), Some(v)) = (cargo_workspaces.get(&p.id), declarations.agreed(&p.id)) {
+            riders.entry((w, v)).or_default().push(&p.id);
+        }
+    }
+
     let mut group_of = BTreeMap::new();
     let mut groups = Vec::new();
     let mut pending: Vec<(usize, Option<&Version>, bool)> = Vec::new();
@@ -128,20 +145,16 @@ pub(super) fn infer(
         // unpublished crates of a member's workspace that declare the group's version
         // (benchmarks and test crates that the workspace keeps in step).
         let version = versions[index[&component[0].id]].as_ref();
-        let workspaces: Vec<&String> =
-            component.iter().filter_map(|p| cargo_workspaces.get(&p.id)).collect();
-        for p in packages {
-            let joins = match &p.release {
-                Release::Follows { package } => ids.contains(package),
-                Release::Unpublished => {
-                    version.is_some()
-                        && cargo_workspaces.get(&p.id).is_some_and(|w| workspaces.contains(&w))
-                        && version_of(&p.id, sites).as_ref() == version
-                }
-                _ => false,
-            };
-            if joins && !ids.contains(&p.id) {
-                ids.push(p.id.clone());
+        let mut joining: BTreeSet<&PackageId> = BTreeSet::new();
+        for p in component {
+            joining.extend(followers.get(&p.id).into_iter().flatten());
+            if let (Some(w), Some(v)) = (cargo_workspaces.get(&p.id), version) {
+                joining.extend(riders.get(&(w, v.clone())).into_iter().flatten());
+            }
+        }
+        for id in joining {
+            if !ids.contains(id) {
+                ids.push(id.clone());
             }
         }
         for id in &ids {
@@ -163,9 +176,10 @@ pub(super) fn infer(
     let mut claimed: Vec<String> = Vec::new();
     for (i, version, main) in pending {
         let own: Vec<&str> = groups[i].packages.iter().map(|id| id.name.as_str()).collect();
+        let members: BTreeSet<&PackageId> = groups[i].packages.iter().collect();
         let others: Vec<&str> = releasable
             .iter()
-            .filter(|p| !groups[i].packages.contains(&p.id))
+            .filter(|p| !members.contains(&p.id))
             .map(|p| p.id.name.as_str())
             .collect();
         let style = tags.style(&own, version, main, &others, &claimed);
@@ -183,30 +197,55 @@ pub(super) fn infer(
     Inferred { groups, group_of }
 }
 
-/// The version all of a package's declarations agree on.
-pub(super) fn version_of(id: &PackageId, sites: &[SiteRecord]) -> Option<Version> {
-    let mut found: Option<Version> = None;
-    for record in sites.iter().filter(|s| s.site.role.is_declaration() && s.owners.contains(id)) {
-        let v = record.version()?;
-        match &found {
-            Some(f) if *f != v => return None,
-            _ => found = Some(v),
-        }
-    }
-    found
+/// The declarations of each package (sites of its own version, lock entries included), gathered
+/// once: every question about one package's version looks at its own few sites only.
+pub(super) struct Declarations<'a> {
+    by_owner: BTreeMap<&'a PackageId, Vec<&'a SiteRecord>>,
 }
 
-/// The version a package is grouped by: what its declarations agree on, else (when they drift)
-/// what its manifest declares, so that a package that drifts stays with its product and its
-/// drift is reported there.
-fn grouping_version(package: &Package, sites: &[SiteRecord]) -> Option<Version> {
-    version_of(&package.id, sites).or_else(|| {
-        sites
+impl<'a> Declarations<'a> {
+    pub(super) fn of(sites: &'a [SiteRecord]) -> Declarations<'a> {
+        let mut by_owner: BTreeMap<&PackageId, Vec<&SiteRecord>> = BTreeMap::new();
+        for record in sites.iter().filter(|s| s.site.role.is_declaration()) {
+            for owner in &record.owners {
+                by_owner.entry(owner).or_default().push(record);
+            }
+        }
+        Declarations { by_owner }
+    }
+
+    /// The declarations of `id`.
+    pub(super) fn of_package(&self, id: &PackageId) -> &[&'a SiteRecord] {
+        self.by_owner.get(id).map_or(&[], Vec::as_slice)
+    }
+
+    /// The version all of a package's declarations agree on.
+    pub(super) fn agreed(&self, id: &PackageId) -> Option<Version> {
+        let mut found: Option<Version> = None;
+        for record in self.of_package(id) {
+            let v = record.version()?;
+            match &found {
+                Some(f) if *f != v => return None,
+                _ => found = Some(v),
+            }
+        }
+        found
+    }
+
+    /// What the package's own manifest declares.
+    pub(super) fn in_manifest(&self, package: &Package) -> Option<Version> {
+        self.of_package(&package.id)
             .iter()
-            .filter(|s| s.path == package.manifest && s.site.role.is_declaration())
-            .find(|s| s.owners.contains(&package.id))
-            .and_then(SiteRecord::version)
-    })
+            .find(|s| s.path == package.manifest)
+            .and_then(|s| s.version())
+    }
+
+    /// The version a package is grouped by: what its declarations agree on, else (when they
+    /// drift) what its manifest declares, so that a package that drifts stays with its product
+    /// and its drift is reported there.
+    fn grouping_version(&self, package: &Package) -> Option<Version> {
+        self.agreed(&package.id).or_else(|| self.in_manifest(package))
+    }
 }
 
 /// The versions a new package starts at: two packages there say nothing of releasing together.
