@@ -39,6 +39,14 @@ impl Repo {
         Some(Repo { sh, root })
     }
 
+    /// Another handle on the same work tree, for another thread (a `Shell` is not `Sync`); no
+    /// process is run to make it.
+    pub fn handle(&self) -> Option<Repo> {
+        let sh = Shell::new().ok()?;
+        sh.change_dir(&self.root);
+        Some(Repo { sh, root: self.root.clone() })
+    }
+
     /// The work tree's root directory.
     pub fn root(&self) -> &Path {
         &self.root

@@ -162,10 +162,19 @@ fn nul_separated(bytes: &[u8]) -> Vec<Range<usize>> {
 /// Reads the snapshot of the repository at `root`.
 pub fn load(root: &Path) -> Result<Snapshot, LoadError> {
     let repo = git::Repo::discover(root);
-    let (mut files, listed_by) = match &repo {
-        Some(repo) => (git_files(repo, root)?, "git"),
-        None => (walk(root), "walk"),
-    };
+    // The tag names (for each group's tag style) are asked while the files are listed: two git
+    // processes at once rather than one after the other.
+    let tags_repo = repo.as_ref().and_then(git::Repo::handle);
+    let (listed, tags) = std::thread::scope(|scope| {
+        let tags = scope.spawn(move || tags_repo.map_or(Ok(Vec::new()), |r| r.tag_names()));
+        let listed = match &repo {
+            Some(repo) => git_files(repo, root).map(|files| (files, "git")),
+            None => Ok((walk(root), "walk")),
+        };
+        (listed, tags.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)))
+    });
+    let (mut files, listed_by) = listed?;
+    let tags = tags?;
     let config = load_config(root)?;
     let tree = Tree::new(root);
     if !config.exclude.is_empty() {
@@ -178,10 +187,6 @@ pub fn load(root: &Path) -> Result<Snapshot, LoadError> {
         .filter(|f| MANIFESTS.contains(&name_of(f)))
         .map(String::from)
         .partition(|f| !places::is_set_aside(f) || places::included(f, &config.include));
-    let tags = match &repo {
-        Some(repo) => repo.tag_names()?,
-        None => Vec::new(),
-    };
 
     let mut snapshot = Snapshot {
         root: root.to_path_buf(),
