@@ -2,7 +2,7 @@
 
 use std::collections::BTreeMap;
 
-use super::{Model, Problem, SiteRecord, Snapshot};
+use super::{Model, Problem, SiteRecord, Snapshot, cargo::dir_of, load::name_of, python::join};
 use crate::{
     config::AppVersion,
     editors::{self, Change, FileKind, Refusal, Role},
@@ -190,20 +190,14 @@ fn refresh_chart_lock_digests(
     files: &mut Vec<PlannedFile>,
     notes: &mut Vec<String>,
 ) -> Result<(), PlanError> {
-    let dir_of = |p: &str| p.rsplit_once('/').map_or(String::new(), |(d, _)| d.to_string());
-    let join =
-        |d: &str, name: &str| if d.is_empty() { name.to_string() } else { format!("{d}/{name}") };
-    let mut dirs: Vec<String> = files
+    let mut dirs: Vec<&str> = files
         .iter()
-        .filter(|f| {
-            f.path.ends_with("/Chart.lock")
-                || f.path == "Chart.lock"
-                || f.path.ends_with("Chart.yaml")
-        })
+        .filter(|f| matches!(name_of(&f.path), "Chart.lock" | "Chart.yaml"))
         .map(|f| dir_of(&f.path))
         .collect();
-    dirs.sort();
+    dirs.sort_unstable();
     dirs.dedup();
+    let dirs: Vec<String> = dirs.into_iter().map(str::to_string).collect();
     for dir in dirs {
         let (chart, lock) = (join(&dir, "Chart.yaml"), join(&dir, "Chart.lock"));
         let Some(lock_before) = snapshot.contents.get(&lock) else { continue };
@@ -216,13 +210,13 @@ fn refresh_chart_lock_digests(
         };
         let (chart_after, lock_after) = (after(&chart, chart_before), after(&lock, lock_before));
         let text = |b: &[u8]| String::from_utf8_lossy(b).into_owned();
+        let lock_text = text(&lock_after);
         let refusal = |refusal| PlanError::File { path: lock.clone(), refusal };
-        let Ok((_, Some(range))) = editors::chart_lock::scan(&text(&lock_after)) else { continue };
-        let written = text(&lock_after)[range.clone()].to_string();
+        let Ok((_, Some(range))) = editors::chart_lock::scan(&lock_text) else { continue };
+        let written = &lock_text[range.clone()];
         let before = editors::chart_lock::digest(&text(chart_before), &text(lock_before));
-        let now = editors::chart_lock::digest(&text(&chart_after), &text(&lock_after))
-            .map_err(refusal)?;
-        if before.ok().as_deref() != Some(written.as_str()) {
+        let now = editors::chart_lock::digest(&text(&chart_after), &lock_text).map_err(refusal)?;
+        if before.ok().as_deref() != Some(written) {
             notes.push(format!(
                 "`{lock}`: its digest was not helm's for the files before the bump; it is left for `helm dependency update`"
             ));
