@@ -62,12 +62,9 @@ pub(super) fn discover(snapshot: &Snapshot, found: &mut Found) {
             .copied()
             .filter(|w| {
                 package.dir == w.dir
-                    || (under(&package.dir, &w.dir)
-                        && w.manifest.members.as_ref().is_some_and(|members| {
-                            let rel = relative(&package.dir, &w.dir);
-                            members.iter().any(|m| glob(m.trim_end_matches('/'), rel))
-                                && !w.manifest.exclude.iter().any(|e| under(rel, e))
-                        }))
+                    || w.manifest.members.as_ref().is_some_and(|members| {
+                        lists_member(&w.dir, members, &w.manifest.exclude, &package.dir)
+                    })
             })
             .max_by_key(|w| w.dir.len())
     };
@@ -128,6 +125,7 @@ pub(super) fn discover(snapshot: &Snapshot, found: &mut Found) {
     // Sites.
     for m in &manifests {
         let bytes = snapshot.contents.get(&m.path).map_or(&[][..], Vec::as_slice);
+        let root = root_of(m);
         for site in sites_of(m) {
             let mut pin = None;
             let owners = match &site.role {
@@ -142,7 +140,7 @@ pub(super) fn discover(snapshot: &Snapshot, found: &mut Found) {
                     .collect(),
                 Role::Follower { target: Some(target), .. } => {
                     // A pin on a package the repository does not have is no site of it.
-                    let Some(target) = resolve(target, &root_of(m)) else { continue };
+                    let Some(target) = resolve(target, &root) else { continue };
                     let requirement = requirement_at(bytes, &site);
                     if is_exact(&requirement) {
                         if let Some(name) = &m.manifest.package {
@@ -211,15 +209,21 @@ pub(super) fn claimed_members(snapshot: &Snapshot, candidates: &[String]) -> Vec
         .filter(|path| {
             let dir = dir_of(path);
             workspaces.iter().any(|(root, members, exclude)| {
-                under(dir, root) && dir != root && {
-                    let rel = relative(dir, root);
-                    members.iter().any(|m| glob(m.trim_end_matches('/'), rel))
-                        && !exclude.iter().any(|e| under(rel, e))
-                }
+                dir != root && lists_member(root, members, exclude, dir)
             })
         })
         .cloned()
         .collect()
+}
+
+/// Whether the workspace rooted at `root` lists the package in `dir` among its `members` (and
+/// not in its `exclude`), as Cargo reads them.
+fn lists_member(root: &str, members: &[String], exclude: &[String], dir: &str) -> bool {
+    under(dir, root) && {
+        let rel = relative(dir, root);
+        members.iter().any(|m| glob(m.trim_end_matches('/'), rel))
+            && !exclude.iter().any(|e| under(rel, e))
+    }
 }
 
 /// The whole requirement a pin's version token stands in (`^0.7.0`, `=1.2.0`, `0.7`): the
