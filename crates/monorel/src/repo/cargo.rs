@@ -246,7 +246,7 @@ fn is_workspace_version(site: &Site) -> bool {
     matches!(&site.role, Role::Declaration { subject } if subject == "[workspace.package].version")
 }
 
-fn bom_offset(bytes: &[u8]) -> usize {
+pub(super) fn bom_offset(bytes: &[u8]) -> usize {
     if bytes.starts_with(b"\xef\xbb\xbf") { 3 } else { 0 }
 }
 

@@ -43,12 +43,12 @@ pub(super) fn module_candidates(snapshot: &Snapshot) -> Vec<String> {
 }
 
 pub(super) fn discover(snapshot: &Snapshot, found: &mut Found) {
-    uv_locks(snapshot, found);
-    // The project each normalized name pins (the first of a name; names are unique in practice).
-    let mut pinned_projects: BTreeMap<String, &Project> = BTreeMap::new();
+    // The projects of each normalized name, as lock files and PEP 508 requirements name them.
+    let mut by_name: BTreeMap<String, Vec<&Project>> = BTreeMap::new();
     for project in &snapshot.python {
-        pinned_projects.entry(crate::editors::uv_lock::normalize(&project.name)).or_insert(project);
+        by_name.entry(crate::editors::uv_lock::normalize(&project.name)).or_default().push(project);
     }
+    uv_locks(snapshot, &by_name, found);
     for project in &snapshot.python {
         let id = PackageId::new(Ecosystem::Python, project.name.clone(), project.manifest.clone());
         let release = match project.pyproject.as_ref().map(|p| &p.source) {
@@ -62,7 +62,8 @@ pub(super) fn discover(snapshot: &Snapshot, found: &mut Found) {
         // pinning project shares a version with.
         for pin in project.pyproject.iter().flat_map(|p| &p.exact_pins) {
             let Role::Follower { target: Some(target), .. } = &pin.role else { continue };
-            let Some(pinned) = pinned_projects.get(target) else { continue };
+            // The first project of that name (names are unique in practice).
+            let Some(&pinned) = by_name.get(target).and_then(|ps| ps.first()) else { continue };
             let owner =
                 PackageId::new(Ecosystem::Python, pinned.name.clone(), pinned.manifest.clone());
             if owner == id {
@@ -70,10 +71,8 @@ pub(super) fn discover(snapshot: &Snapshot, found: &mut Found) {
             }
             found.ties.push((id.clone(), owner.clone()));
             let pyproject = join(&project.dir, "pyproject.toml");
-            let offset = snapshot
-                .contents
-                .get(&pyproject)
-                .map_or(0, |b| if b.starts_with(b"\xef\xbb\xbf") { 3 } else { 0 });
+            let offset =
+                snapshot.contents.get(&pyproject).map_or(0, |b| super::cargo::bom_offset(b));
             let mut site = pin.clone();
             site.range = site.range.start + offset..site.range.end + offset;
             found.site(&pyproject, FileKind::Pyproject, site, vec![owner]);
@@ -175,11 +174,7 @@ pub(super) fn discover(snapshot: &Snapshot, found: &mut Found) {
 
 /// The project's own packages in every `uv.lock`: each entry is a site of the Python package
 /// of that (normalized) name.
-fn uv_locks(snapshot: &Snapshot, found: &mut Found) {
-    let mut by_name: BTreeMap<String, Vec<&Project>> = BTreeMap::new();
-    for project in &snapshot.python {
-        by_name.entry(crate::editors::uv_lock::normalize(&project.name)).or_default().push(project);
-    }
+fn uv_locks(snapshot: &Snapshot, by_name: &BTreeMap<String, Vec<&Project>>, found: &mut Found) {
     for path in snapshot.manifests.iter().filter(|f| name_of(f) == "uv.lock") {
         let Some(result) = Found::scan(snapshot, path, FileKind::UvLock) else { continue };
         match result {
