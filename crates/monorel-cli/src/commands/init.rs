@@ -68,11 +68,5 @@ pub(crate) fn run(dir: &Path, args: &crate::args::InitArgs) -> anyhow::Result<Ex
 
 /// ` (N manifests under test data and examples set aside)`, when there are any.
 fn set_aside(snapshot: &repo::Snapshot) -> String {
-    match snapshot.set_aside.len() {
-        0 => String::new(),
-        n => format!(
-            " ({n} manifest{} under test data and examples set aside)",
-            if n == 1 { "" } else { "s" }
-        ),
-    }
+    super::versions::set_aside_count(snapshot).map(|c| format!(" ({c})")).unwrap_or_default()
 }

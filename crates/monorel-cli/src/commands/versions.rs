@@ -44,23 +44,26 @@ pub(crate) fn run(dir: &Path, args: &VersionsArgs) -> anyhow::Result<ExitCode> {
 /// The one line about the manifests set aside as test data and examples (all of them with
 /// `--all`).
 fn set_aside(snapshot: &repo::Snapshot, all: bool) -> String {
-    let n = snapshot.set_aside.len();
-    if n == 0 {
-        return String::new();
-    }
-    let s = if n == 1 { "" } else { "s" };
+    let Some(count) = set_aside_count(snapshot) else { return String::new() };
     if all {
-        let mut out = format!(
-            "\n{n} manifest{s} under test data and examples set aside (`include = [...]` takes them in):\n"
-        );
+        let mut out = format!("\n{count} (`include = [...]` takes them in):\n");
         for path in &snapshot.set_aside {
-            out.push_str(&format!("  {path}\n"));
+            out.push_str(&format!("  {}\n", render::escape(path)));
         }
         out
     } else {
-        format!(
-            "\n{n} manifest{s} under test data and examples set aside; `--all` lists them, `include = [...]` takes them in\n"
-        )
+        format!("\n{count}; `--all` lists them, `include = [...]` takes them in\n")
+    }
+}
+
+/// `N manifests under test data and examples set aside`, when there are any.
+pub(crate) fn set_aside_count(snapshot: &repo::Snapshot) -> Option<String> {
+    match snapshot.set_aside.len() {
+        0 => None,
+        n => Some(format!(
+            "{n} manifest{} under test data and examples set aside",
+            if n == 1 { "" } else { "s" }
+        )),
     }
 }
 

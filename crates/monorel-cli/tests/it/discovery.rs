@@ -633,3 +633,13 @@ fn versions_check_with_no_version_sites_is_an_error() {
         "#]],
     );
 }
+
+#[test]
+fn set_aside_paths_are_printed_escaped() {
+    let repo = fixture("set-aside", &[]);
+    repo.write("tests/evil\n::error::pwned/Cargo.toml", "[package]\nname = \"x\"\n")
+        .commit("test: x");
+    let all = transcript(&repo.monorel(&["versions", "--all"]));
+    assert!(all.contains(r"  tests/evil\n::error::pwned/Cargo.toml"), "{all}");
+    assert!(!all.lines().any(|l| l.starts_with("::error::pwned")), "an injected line in\n{all}");
+}
