@@ -71,6 +71,14 @@ pub(crate) fn run(dir: &Path, args: &BumpArgs) -> anyhow::Result<ExitCode> {
             eprint!("{}", render::refusal_text(&path, &refusal));
             return Ok(ExitCode::FAILURE);
         }
+        // A package whose version cannot be read is a group apart: its problem is why there
+        // are several groups, so say it before asking which one.
+        Err(e @ PlanError::WhichGroup(_)) if !model.problems.is_empty() => {
+            eprint!("{}", render::problems(&model.problems));
+            anyhow::bail!(
+                "{e}\nhelp: fix the problems above, which may be why there are several groups"
+            );
+        }
         Err(e @ PlanError::Version { .. }) => {
             let PlanError::Version { error, .. } = &e else { unreachable!() };
             anyhow::bail!("{e}\nhelp: {}", error.help)

@@ -575,6 +575,19 @@ fn a_subchart_pin_without_repository_follows_the_subchart() {
 #[test]
 fn a_problem_blocks_only_the_group_of_its_package() {
     let repo = fixture("problems", &[]);
+    // Asked for no group, the problem that may be why there are several is said first.
+    check(
+        &repo,
+        &["bump", "minor"],
+        expect![[r#"
+            exit: 1
+            --- stderr
+            error: `python/b/pyproject.toml:3`: invalid TOML: invalid basic string, expected `"`
+            help: fix the syntax error; no file was changed
+            error: this repository has 2 groups (`a`, `b`); choose one with `--group`
+            help: fix the problems above, which may be why there are several groups
+        "#]],
+    );
     check(
         &repo,
         &["bump", "minor", "--group", "a"],
