@@ -61,6 +61,37 @@ pub enum Command {
     /// build are left out) and merges them into [Unreleased], keeping the entries people wrote.
     /// Honours the commit rules of a `cliff.toml` ([git] commit_parsers, link_parsers, ...).
     Changelog(ChangelogArgs),
+    /// Merge two sides of a changelog, as a git merge driver (`merge=monorel`)
+    ///
+    /// Keeps both sides' [Unreleased] entries (less what either side released or removed) and
+    /// takes released sections from the side that changed them, the branch merged in when both
+    /// did. Writes the result over <OURS> and exits 0; exits 1, writing nothing, when a file is
+    /// not a changelog it can read. `--install` shows, and with `--execute` writes, the
+    /// `.gitattributes` line and the `git config` that make every `git merge` use it.
+    MergeDriver(MergeDriverArgs),
+}
+
+/// `monorel merge-driver`.
+#[derive(Debug, clap::Args)]
+pub struct MergeDriverArgs {
+    /// The common ancestor's version (git's `%O`)
+    #[arg(value_name = "BASE", required_unless_present = "install")]
+    pub base: Option<PathBuf>,
+    /// Ours (git's `%A`): the result is written here
+    #[arg(value_name = "OURS", required_unless_present = "install")]
+    pub ours: Option<PathBuf>,
+    /// Theirs (git's `%B`)
+    #[arg(value_name = "THEIRS", required_unless_present = "install")]
+    pub theirs: Option<PathBuf>,
+    /// The path in the repository, for messages (git's `%P`)
+    #[arg(value_name = "PATH")]
+    pub path: Option<String>,
+    /// Set up the driver in this repository: `.gitattributes` and `git config merge.monorel.*`
+    #[arg(long, conflicts_with_all = ["base", "ours", "theirs", "path"])]
+    pub install: bool,
+    /// With `--install`: write them (without it, print what would be written)
+    #[arg(long, requires = "install")]
+    pub execute: bool,
 }
 
 /// Output formats of commands that report.

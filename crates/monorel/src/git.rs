@@ -472,6 +472,198 @@ impl Repo {
     }
 }
 
+// The branch flows' git: branches, merges and their conflicts, the merge driver's setup.
+impl Repo {
+    /// The commit branch `name` points at, or `None` when there is no such local branch.
+    pub fn branch_commit(&self, name: &str) -> Option<String> {
+        let sh = &self.sh;
+        let rev = format!("refs/heads/{name}^{{commit}}");
+        let out =
+            cmd!(sh, "git rev-parse --verify --quiet {rev}").quiet().ignore_stderr().read().ok()?;
+        Some(out.trim().to_string())
+    }
+
+    /// The commit `rev` names, or `None` when it names none.
+    pub fn resolve(&self, rev: &str) -> Option<String> {
+        let sh = &self.sh;
+        let rev = format!("{rev}^{{commit}}");
+        let out =
+            cmd!(sh, "git rev-parse --verify --quiet {rev}").quiet().ignore_stderr().read().ok()?;
+        Some(out.trim().to_string())
+    }
+
+    /// The local branches and the remote-tracking branches of `remote`, short names (`main`,
+    /// `origin/release/v1.3.0`).
+    pub fn branch_names(&self, remote: Option<&str>) -> Result<Vec<String>, GitError> {
+        let sh = &self.sh;
+        let mut refs = vec!["refs/heads".to_string()];
+        if let Some(remote) = remote {
+            refs.push(format!("refs/remotes/{remote}"));
+        }
+        let out = self.run(
+            "for-each-ref refs/heads",
+            cmd!(sh, "git for-each-ref --format=%(refname:short) {refs...}"),
+        )?;
+        Ok(out.lines().filter(|l| !l.is_empty()).map(str::to_string).collect())
+    }
+
+    /// `git switch <branch>`: the work tree follows (refused by git when a change would be lost).
+    pub fn switch(&self, branch: &str) -> Result<(), GitError> {
+        let sh = &self.sh;
+        self.run(&format!("switch {branch}"), cmd!(sh, "git switch --quiet {branch}")).map(drop)
+    }
+
+    /// `git switch --discard-changes <branch>`: callers check first that nothing would be lost.
+    pub fn switch_discarding(&self, branch: &str) -> Result<(), GitError> {
+        let sh = &self.sh;
+        self.run(
+            &format!("switch --discard-changes {branch}"),
+            cmd!(sh, "git switch --quiet --discard-changes {branch}"),
+        )
+        .map(drop)
+    }
+
+    /// Creates branch `name` at `commit` and switches to it.
+    pub fn switch_new(&self, name: &str, commit: &str) -> Result<(), GitError> {
+        let sh = &self.sh;
+        self.run(&format!("switch -c {name}"), cmd!(sh, "git switch --quiet -c {name} {commit}"))
+            .map(drop)
+    }
+
+    /// Points branch `name` at `commit` (creating it), when it is not checked out.
+    pub fn set_branch(&self, name: &str, commit: &str) -> Result<(), GitError> {
+        let sh = &self.sh;
+        let refname = format!("refs/heads/{name}");
+        self.run(&format!("update-ref {refname}"), cmd!(sh, "git update-ref {refname} {commit}"))
+            .map(drop)
+    }
+
+    /// Deletes the local branch `name` (not checked out), merged or not.
+    pub fn delete_branch(&self, name: &str) -> Result<(), GitError> {
+        let sh = &self.sh;
+        self.run(&format!("branch -D {name}"), cmd!(sh, "git branch --quiet -D {name}")).map(drop)
+    }
+
+    /// Merges `from` into the branch checked out with `message`; `no_ff` always makes a merge
+    /// commit. `Ok(false)` when git stopped on conflicts (the merge is left in progress).
+    pub fn merge(&self, from: &str, message: &str, no_ff: bool) -> Result<bool, GitError> {
+        let sh = &self.sh;
+        let ff = if no_ff { "--no-ff" } else { "--ff" };
+        let output = cmd!(sh, "git merge --quiet --no-edit {ff} -m {message} {from}")
+            .quiet()
+            .ignore_status()
+            .output()
+            .map_err(|e| self.error("merge", e.to_string()))?;
+        crate::fault::point();
+        if output.status.success() {
+            return Ok(true);
+        }
+        if self.merge_in_progress() {
+            return Ok(false);
+        }
+        Err(self.error(
+            &format!("merge {from}"),
+            String::from_utf8_lossy(&output.stderr).trim().to_string(),
+        ))
+    }
+
+    /// Whether a merge is in progress (`MERGE_HEAD` exists).
+    pub fn merge_in_progress(&self) -> bool {
+        self.rev_exists("MERGE_HEAD")
+    }
+
+    /// The commit being merged in (`MERGE_HEAD`), during a merge.
+    pub fn merge_head(&self) -> Option<String> {
+        self.resolve("MERGE_HEAD")
+    }
+
+    /// The paths with unresolved conflicts.
+    pub fn unmerged_paths(&self) -> Result<Vec<String>, GitError> {
+        let sh = &self.sh;
+        let out = self.run(
+            "diff --name-only --diff-filter=U",
+            cmd!(sh, "git diff --name-only --diff-filter=U -z"),
+        )?;
+        Ok(out.split('\0').filter(|p| !p.is_empty()).map(str::to_string).collect())
+    }
+
+    /// The bytes of `path` at conflict stage `stage` (1 base, 2 ours, 3 theirs); `None` when
+    /// that side has no such file.
+    pub fn stage_bytes(&self, stage: u8, path: &str) -> Option<Vec<u8>> {
+        let sh = &self.sh;
+        let spec = format!(":{stage}:{path}");
+        let output = cmd!(sh, "git cat-file blob {spec}").quiet().ignore_status().output().ok()?;
+        crate::fault::point();
+        output.status.success().then_some(output.stdout)
+    }
+
+    /// `git add -- <paths>`.
+    pub fn add(&self, paths: &[String]) -> Result<(), GitError> {
+        let sh = &self.sh;
+        self.run("add", cmd!(sh, "git add -- {paths...}")).map(drop)
+    }
+
+    /// Commits the merge in progress with its prepared message.
+    pub fn commit_merge(&self) -> Result<String, GitError> {
+        let sh = &self.sh;
+        self.run("commit (merge)", cmd!(sh, "git commit --quiet --no-edit"))?;
+        self.head()
+    }
+
+    /// `git merge --abort`.
+    pub fn merge_abort(&self) -> Result<(), GitError> {
+        let sh = &self.sh;
+        self.run("merge --abort", cmd!(sh, "git merge --abort")).map(drop)
+    }
+
+    /// The parents of `rev`, in order.
+    pub fn parents(&self, rev: &str) -> Result<Vec<String>, GitError> {
+        let sh = &self.sh;
+        let out = self.run("rev-list --parents", cmd!(sh, "git rev-list --parents -n 1 {rev}"))?;
+        Ok(out.split_whitespace().skip(1).map(str::to_string).collect())
+    }
+
+    /// Whether `ancestor` is `commit` or one of its ancestors.
+    pub fn is_ancestor(&self, ancestor: &str, commit: &str) -> Result<bool, GitError> {
+        let sh = &self.sh;
+        let output = cmd!(sh, "git merge-base --is-ancestor {ancestor} {commit}")
+            .quiet()
+            .ignore_status()
+            .output()
+            .map_err(|e| self.error("merge-base --is-ancestor", e.to_string()))?;
+        match output.status.code() {
+            Some(0) => Ok(true),
+            Some(1) => Ok(false),
+            _ => Err(self.error(
+                "merge-base --is-ancestor",
+                String::from_utf8_lossy(&output.stderr).trim().into(),
+            )),
+        }
+    }
+
+    /// `git push --atomic [--set-upstream] <remote> <refs>`: all refs or none.
+    pub fn push_atomic_upstream(
+        &self,
+        remote: &str,
+        refs: &[String],
+        set_upstream: bool,
+    ) -> Result<(), GitError> {
+        let sh = &self.sh;
+        let upstream = if set_upstream { vec!["--set-upstream"] } else { vec![] };
+        self.run(
+            &format!("push --atomic {remote}"),
+            cmd!(sh, "git push --quiet --atomic {upstream...} {remote} {refs...}"),
+        )
+        .map(drop)
+    }
+
+    /// Sets `key` to `value` in the repository's own configuration (`.git/config`).
+    pub fn set_local_config(&self, key: &str, value: &str) -> Result<(), GitError> {
+        let sh = &self.sh;
+        self.run(&format!("config {key}"), cmd!(sh, "git config --local {key} {value}")).map(drop)
+    }
+}
+
 /// A directory this process created (so no one else's file or link is in it), removed on drop.
 struct TempDir(PathBuf);
 

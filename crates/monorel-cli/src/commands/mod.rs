@@ -4,6 +4,7 @@ mod bump;
 mod bump_file;
 mod changelog;
 mod init;
+mod merge_driver;
 mod release;
 mod verify_artifacts;
 mod versions;
@@ -22,6 +23,7 @@ pub(crate) fn dispatch(dir: &Path, command: Command) -> anyhow::Result<ExitCode>
         Command::Release(args) => release::run(dir, &args),
         Command::VerifyArtifacts(args) => verify_artifacts::run(dir, &args),
         Command::Changelog(args) => changelog::run(dir, &args),
+        Command::MergeDriver(args) => merge_driver::run(dir, &args),
     }
 }
 

@@ -5,6 +5,8 @@ mod cases;
 #[cfg(feature = "changelog")]
 mod changelog;
 mod discovery;
+#[cfg(feature = "changelog")]
+mod flow;
 mod hostile;
 mod release;
 mod repo;

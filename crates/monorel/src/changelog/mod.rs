@@ -14,6 +14,7 @@ mod document;
 mod history;
 mod links;
 mod load;
+mod merge;
 mod promote;
 mod rules;
 
@@ -22,6 +23,7 @@ use std::{collections::HashSet, io, path::PathBuf};
 pub use document::{HEADER, MergeStats};
 pub use links::Forge;
 pub use load::{CLIFF_TOML, Snapshot, load};
+pub use merge::merge3;
 pub use promote::{Promotion, notes, promote};
 pub use rules::{Section, TagPattern};
 
