@@ -78,6 +78,25 @@ pub struct ReleaseConfig {
     pub commit_message: String,
     /// The changelog, relative to the root.
     pub changelog: String,
+    /// `[release.flow]`: the branches of a branch flow; `None`: trunk-based.
+    pub flow: Option<FlowConfig>,
+}
+
+/// `[release.flow]`: where work lands, what is released, how release and hotfix branches are
+/// named.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FlowConfig {
+    /// Where work lands (`develop`); `main` when not set.
+    pub develop: String,
+    /// What is released (`main`).
+    pub main: String,
+    /// The release branch's name with `{version}`; `None`: `develop` is released straight into
+    /// `main`.
+    pub release_branch: Option<String>,
+    /// The hotfix branch's name with `{version}`.
+    pub hotfix_branch: String,
+    /// Delete the release or hotfix branch once it is finished.
+    pub delete_branch: bool,
 }
 
 impl Default for ReleaseConfig {
@@ -91,6 +110,7 @@ impl Default for ReleaseConfig {
             next_dev: false,
             commit_message: "chore(release): {tag}".into(),
             changelog: "CHANGELOG.md".into(),
+            flow: None,
         }
     }
 }
@@ -170,7 +190,9 @@ const RELEASE_KEYS: &[&str] = &[
     "next-dev",
     "commit-message",
     "changelog",
+    "flow",
 ];
+const FLOW_KEYS: &[&str] = &["develop", "main", "release-branch", "hotfix-branch", "delete-branch"];
 const GROUP_KEYS: &[&str] = &["packages", "paths", "tag", "files", "app-version", "artifacts"];
 const FILE_KEYS: &[&str] = &["path", "pattern", "count", "spelling"];
 
@@ -294,6 +316,60 @@ impl Parser<'_> {
             next_dev: flag("next-dev")?,
             commit_message: text("commit-message", defaults.commit_message)?,
             changelog,
+            flow: table.get("flow").map(|item| self.flow(item)).transpose()?,
+        })
+    }
+
+    fn flow(&self, item: &Item) -> Result<FlowConfig, ConfigError> {
+        let Some(table) = item.as_table_like() else {
+            return Err(self.error(
+                item.span(),
+                "`release.flow` must be a table",
+                "write `[release.flow]`",
+            ));
+        };
+        self.known_keys(table, FLOW_KEYS, "release.flow.")?;
+        let text = |key: &str| -> Result<Option<String>, ConfigError> {
+            match table.get(key) {
+                None => Ok(None),
+                Some(item) => match item.as_str() {
+                    Some(v) if !v.trim().is_empty() => Ok(Some(v.to_string())),
+                    _ => Err(self.error(
+                        item.span().or_else(|| item.as_value()?.span()),
+                        &format!("`release.flow.{key}` must be a branch name"),
+                        &format!("write `{key} = \"...\"`"),
+                    )),
+                },
+            }
+        };
+        let main = text("main")?.unwrap_or_else(|| "main".into());
+        for key in ["release-branch", "hotfix-branch"] {
+            if let (Some(name), Some(item)) = (text(key)?, table.get(key)) {
+                if !name.contains("{version}") {
+                    return Err(self.error(
+                        item.span().or_else(|| item.as_value()?.span()),
+                        &format!("`release.flow.{key}` is `{name}`, which has no `{{version}}`"),
+                        &format!("name each branch by its version, e.g. `{key} = \"release/v{{version}}\"`"),
+                    ));
+                }
+            }
+        }
+        let delete_branch = match table.get("delete-branch") {
+            None => false,
+            Some(item) => item.as_bool().ok_or_else(|| {
+                self.error(
+                    item.span().or_else(|| item.as_value()?.span()),
+                    "`release.flow.delete-branch` must be `true` or `false`",
+                    "write `delete-branch = true`",
+                )
+            })?,
+        };
+        Ok(FlowConfig {
+            develop: text("develop")?.unwrap_or_else(|| main.clone()),
+            main,
+            release_branch: text("release-branch")?,
+            hotfix_branch: text("hotfix-branch")?.unwrap_or_else(|| "hotfix/v{version}".into()),
+            delete_branch,
         })
     }
 

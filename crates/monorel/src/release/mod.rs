@@ -11,6 +11,7 @@
 //! The steps themselves (writing, hooks, git) are run by the CLI, one [`Step`] at a time.
 
 pub mod auto;
+pub mod flow;
 pub mod plan;
 pub mod preflight;
 pub mod state;

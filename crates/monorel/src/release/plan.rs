@@ -2,6 +2,7 @@
 
 use std::fmt;
 
+use super::flow::FlowPlan;
 use crate::{
     changelog::{self, Promotion, TagPattern},
     config::ReleaseConfig,
@@ -53,43 +54,59 @@ pub struct NextDev {
 /// One step of a release, in the order they run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Step {
+    /// Create the flow's branch and switch to it.
+    Branch,
     /// Write every planned file (all or none).
     Write,
     /// Run the pre-commit hooks; a failure restores the files.
     PreCommit,
     /// Commit exactly the planned files.
     Commit,
+    /// Merge the flow's branch into `main` (`--no-ff`): the commit the tag names.
+    Merge,
     /// Create the annotated tag.
     Tag,
     /// Run the post-tag hooks.
     PostTag,
+    /// Merge back into `develop` (or the open release branch).
+    BackMerge,
     /// Commit the next development version.
     NextDev,
+    /// Delete the finished branch.
+    DeleteBranch,
     /// Push the branch and the tag together.
     Push,
 }
 
 impl Step {
     /// Every step, in order.
-    pub const ALL: [Step; 7] = [
+    pub const ALL: [Step; 11] = [
+        Step::Branch,
         Step::Write,
         Step::PreCommit,
         Step::Commit,
+        Step::Merge,
         Step::Tag,
         Step::PostTag,
+        Step::BackMerge,
         Step::NextDev,
+        Step::DeleteBranch,
         Step::Push,
     ];
 
     /// The step's name in the state file and in `MONOREL_FAIL_AFTER`.
     pub fn name(self) -> &'static str {
         match self {
+            Step::Branch => "branch",
             Step::Write => "write",
             Step::PreCommit => "pre-commit",
             Step::Commit => "commit",
+            Step::Merge => "merge",
             Step::Tag => "tag",
             Step::PostTag => "post-tag",
+            Step::BackMerge => "back-merge",
             Step::NextDev => "next-dev",
+            Step::DeleteBranch => "delete-branch",
             Step::Push => "push",
         }
     }
@@ -137,19 +154,29 @@ pub struct ReleasePlan {
     pub next_dev: Option<NextDev>,
     /// What to push, when pushing.
     pub push: Option<Push>,
+    /// The branch flow (`release start`, `finish`, `hotfix`, `tag`); `None`: a trunk release.
+    pub flow: Option<FlowPlan>,
 }
 
 impl ReleasePlan {
     /// The steps this plan takes, in order.
     pub fn steps(&self) -> Vec<Step> {
+        let flow = self.flow.as_ref();
+        let commits = !self.files.is_empty();
+        let tags = flow.is_none_or(|f| f.tag);
         Step::ALL
             .into_iter()
             .filter(|step| match step {
-                Step::PreCommit => !self.pre_commit.is_empty(),
-                Step::PostTag => !self.post_tag.is_empty(),
+                Step::Branch => flow.is_some_and(|f| f.new_branch.is_some()),
+                Step::Write | Step::Commit => commits,
+                Step::PreCommit => commits && !self.pre_commit.is_empty(),
+                Step::Merge => flow.is_some_and(|f| f.release_merge.is_some()),
+                Step::Tag => tags,
+                Step::PostTag => tags && !self.post_tag.is_empty(),
+                Step::BackMerge => flow.is_some_and(|f| !f.back_merges.is_empty()),
                 Step::NextDev => self.next_dev.is_some(),
+                Step::DeleteBranch => flow.is_some_and(|f| f.delete_branch.is_some()),
                 Step::Push => self.push.is_some(),
-                _ => true,
             })
             .collect()
     }
@@ -161,7 +188,40 @@ impl ReleasePlan {
 
     /// What each step does, for the dry run.
     pub fn describe(&self, step: Step) -> String {
+        let flow = self.flow.as_ref();
+        let merge = |m: &super::flow::Merge| {
+            format!(
+                "merge `{}` into `{}`{}: \"{}\" (a conflict in `CHANGELOG.md` is resolved by monorel; any other stops the release, resumable)",
+                m.from,
+                m.into,
+                if m.no_ff { " with `--no-ff`" } else { "" },
+                m.message
+            )
+        };
         match step {
+            Step::Branch => match flow.and_then(|f| f.new_branch.as_ref()) {
+                Some(b) => format!(
+                    "create branch `{}` from `{}` ({}) and switch to it",
+                    b.name,
+                    b.from,
+                    &b.commit[..b.commit.len().min(10)]
+                ),
+                None => String::new(),
+            },
+            Step::Merge => {
+                flow.and_then(|f| f.release_merge.as_ref()).map(merge).unwrap_or_default()
+            }
+            Step::BackMerge => flow
+                .map(|f| f.back_merges.iter().map(merge).collect::<Vec<_>>().join("; then "))
+                .unwrap_or_default(),
+            Step::DeleteBranch => match flow.and_then(|f| f.delete_branch.as_ref().map(|b| (f, b)))
+            {
+                Some((f, b)) => format!(
+                    "delete branch `{b}`{}",
+                    if f.delete_remote { " here and, with the push, on the remote" } else { "" }
+                ),
+                None => String::new(),
+            },
             Step::Write => {
                 let paths: Vec<String> =
                     self.files.iter().map(|f| format!("`{}`", f.path)).collect();
@@ -185,9 +245,14 @@ impl ReleasePlan {
                 self.commit_message.lines().next().unwrap_or("")
             ),
             Step::Tag => format!(
-                "create the annotated{} tag `{}` at that commit, its message the release notes",
+                "create the annotated{} tag `{}` at {}, its message the release notes",
                 if self.sign { ", signed," } else { "" },
-                self.tag
+                self.tag,
+                match flow {
+                    Some(f) if f.release_merge.is_some() => "the merge commit",
+                    Some(_) if self.files.is_empty() => "`HEAD`",
+                    _ => "that commit",
+                }
             ),
             Step::PostTag => format!(
                 "run {}",
@@ -200,12 +265,28 @@ impl ReleasePlan {
                 ),
                 None => String::new(),
             },
-            Step::Push => match &self.push {
-                Some(p) => format!(
+            Step::Push => match (&self.push, flow) {
+                (Some(p), Some(f)) => {
+                    let mut refs: Vec<String> =
+                        f.push_branches.iter().map(|b| format!("`{b}`")).collect();
+                    if f.tag {
+                        refs.push(format!("`{}`", p.tag));
+                    }
+                    if let (Some(b), true) = (&f.delete_branch, f.delete_remote) {
+                        refs.push(format!("the deletion of `{b}`"));
+                    }
+                    format!(
+                        "push {} to `{}` together (`git push --atomic{}`)",
+                        refs.join(", "),
+                        p.remote,
+                        if f.set_upstream { " --set-upstream" } else { "" }
+                    )
+                }
+                (Some(p), None) => format!(
                     "push `{}` and `{}` to `{}` together (`git push --atomic`)",
                     p.branch, p.tag, p.remote
                 ),
-                None => String::new(),
+                (None, _) => String::new(),
             },
         }
     }
@@ -305,5 +386,6 @@ pub fn plan_release(
         post_tag,
         next_dev,
         push: push.flatten(),
+        flow: None,
     })
 }

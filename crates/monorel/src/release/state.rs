@@ -185,6 +185,7 @@ pub fn load(git_dir: &Path) -> Result<State, StateError> {
         post_tag: strings("post_tag"),
         next_dev,
         push,
+        flow: super::flow::from_json(&v["flow"]).map_err(|m| damaged(&m))?,
     };
     let mut done = Vec::new();
     for name in strings("done") {
@@ -252,5 +253,6 @@ fn to_json(state: &State) -> Value {
         "absent_at_start": state.absent_at_start,
         "intent": state.intent.map(|s| s.name()),
         "dev_files": state.dev_files.iter().map(|f| f.path.clone()).collect::<Vec<_>>(),
+        "flow": p.flow.as_ref().map(super::flow::to_json),
     })
 }
