@@ -124,8 +124,21 @@ pub struct VersionsArgs {
 pub struct ReleaseArgs {
     /// major, minor, patch, release, alpha, beta, rc, an exact version such as 1.4.0, or auto
     /// (from the Conventional Commits since the last release)
+    ///
+    /// Branch flows (`[release.flow]`): `start <LEVEL>` (a release branch with the bump and
+    /// the dated changelog), `finish [LEVEL]` (merge into `main`, tag, merge back), `hotfix`
+    /// (a hotfix branch, `--from <TAG>`), `tag` (tag a release that is already bumped)
     #[arg(value_name = "LEVEL", required_unless_present_any = ["resume", "abort"])]
     pub level: Option<String>,
+    /// The level of `start` and `finish` (`release start minor`)
+    #[arg(value_name = "FLOW_LEVEL", conflicts_with_all = ["resume", "abort"])]
+    pub flow_level: Option<String>,
+    /// Where `release hotfix` branches from: a release tag or a branch (default: `main`)
+    #[arg(long, value_name = "REV")]
+    pub from: Option<String>,
+    /// Delete the finished branch (`release finish`), here and on the remote with `--push`
+    #[arg(long)]
+    pub delete_branch: bool,
     /// Make it the first pre-release of the new version (`minor --pre rc`)
     #[arg(long, value_name = "KIND", value_parser = ["alpha", "beta", "rc"])]
     pub pre: Option<String>,

@@ -657,6 +657,25 @@ impl Repo {
         .map(drop)
     }
 
+    /// The commits reachable from `tip` and from none of `excluded`, with their messages.
+    pub fn commits_not_in(
+        &self,
+        tip: &str,
+        excluded: &[String],
+    ) -> Result<Vec<(String, String)>, GitError> {
+        let sh = &self.sh;
+        let out = self.run_lossy(
+            "log --not",
+            cmd!(sh, "git log -z --format=%H%x00%B {tip} --not {excluded...} --"),
+        )?;
+        let fields: Vec<&str> = out.split('\0').collect();
+        Ok(fields
+            .chunks(2)
+            .filter(|c| c.len() == 2 && !c[0].trim().is_empty())
+            .map(|c| (c[0].trim().to_string(), c[1].to_string()))
+            .collect())
+    }
+
     /// Sets `key` to `value` in the repository's own configuration (`.git/config`).
     pub fn set_local_config(&self, key: &str, value: &str) -> Result<(), GitError> {
         let sh = &self.sh;

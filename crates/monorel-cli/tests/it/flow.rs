@@ -84,3 +84,158 @@ fn the_merge_driver_resolves_a_back_merge_of_the_changelog() {
     .assert_eq(&repo.read("CHANGELOG.md"));
     assert_eq!(repo.git(&["status", "--porcelain"]), "");
 }
+
+fn run(repo: &TestRepo, args: &[&str]) -> std::process::Output {
+    repo.monorel_with(&[DATE], args)
+}
+
+fn ok(repo: &TestRepo, args: &[&str]) -> String {
+    let output = run(repo, args);
+    let text = transcript(&output);
+    assert!(output.status.success(), "{args:?}: {text}");
+    text
+}
+
+/// Every ref here and on the remote, the branch checked out, the work tree and the index.
+fn fingerprint(repo: &TestRepo) -> String {
+    format!(
+        "HEAD {}{}refs:\n{}remote:\n{}status:\n{}",
+        repo.git(&["rev-parse", "HEAD"]),
+        repo.git(&["symbolic-ref", "--short", "-q", "HEAD"]),
+        repo.git(&["for-each-ref", "--format=%(refname) %(objectname)", "refs/heads", "refs/tags"]),
+        repo.remote_git(&["for-each-ref", "--format=%(refname) %(objectname)"]),
+        repo.git(&["status", "--porcelain=v1", "-uall"]),
+    )
+}
+
+/// A project released as 1.2.0 on `main`, with `develop` (named `develop`) holding a `feat` and
+/// a `fix` since, both branches on the remote.
+fn gitflow(develop: &str, config: &str) -> TestRepo {
+    let repo = TestRepo::new();
+    repo.write("pyproject.toml", "[project]\nname = \"contd\"\nversion = \"1.2.0\"\n")
+        .write("contd/__init__.py", "__version__ = \"1.2.0\"\n")
+        .write("CHANGELOG.md", CHANGELOG)
+        .write("contd/engine.py", "x = 0\n")
+        .write("monorel.toml", config)
+        .commit("chore: release 1.2.0")
+        .tag("v1.2.0");
+    repo.with_remote();
+    if develop != "main" {
+        repo.git(&["switch", "-q", "-c", develop]);
+    }
+    repo.write("contd/timers.py", "t = 1\n").commit("feat: durable timers (#12)");
+    repo.write("contd/engine.py", "x = 1\n").commit("fix: retry on timeout");
+    if develop != "main" {
+        repo.git(&["push", "-q", "-u", "origin", develop]);
+    }
+    repo.git(&["fetch", "-q", "origin"]);
+    repo
+}
+
+const MINOR_PROCESS: &str = "[release.flow]\ndevelop = \"develop\"\nmain = \"main\"\nrelease-branch = \"release-v{version}\"\ndelete-branch = true\n";
+
+/// The graph and the refs, for people.
+fn graph(repo: &TestRepo) -> String {
+    repo.git(&["log", "--graph", "--format=%s%d", "--all", "-12"])
+}
+
+/// The minor-release process: `release-v1.3.0` from `develop` with the bump and the dated
+/// changelog, pushed with its upstream; meanwhile `develop` moves on (a changelog entry of its
+/// own); then `--no-ff` into `main`, the tag on the merge commit, `main` back into `develop`
+/// (the changelog conflict resolved), the branch deleted here and there, one atomic push.
+#[test]
+fn the_minor_release_process_from_develop_through_a_release_branch() {
+    let repo = gitflow("develop", MINOR_PROCESS);
+    let before = fingerprint(&repo);
+    let dry = ok(&repo, &["release", "start", "minor", "--push"]);
+    assert_eq!(fingerprint(&repo), before, "the dry run changes nothing");
+    let steps = &dry[dry.find("steps:").unwrap()..];
+    expect_test::expect![[r#"
+        steps:
+          1. create branch `release-v1.3.0` from `develop` (c77f34c476) and switch to it
+          2. write 3 files (all or none): `CHANGELOG.md`, `contd/__init__.py`, `pyproject.toml`
+          3. commit exactly those files: "chore(release): v1.3.0"
+          4. push `release-v1.3.0` to `origin` together (`git push --atomic --set-upstream`)
+
+        dry run: nothing was changed, not a file and not a ref; run again with `--execute` to release
+    "#]].assert_eq(steps);
+    ok(&repo, &["release", "start", "minor", "--push", "--execute"]);
+    assert_eq!(repo.git(&["symbolic-ref", "--short", "HEAD"]).trim(), "release-v1.3.0");
+    assert_eq!(repo.git(&["rev-parse", "@{upstream}"]), repo.git(&["rev-parse", "HEAD"]));
+    assert!(repo.read("CHANGELOG.md").contains("## [1.3.0] - 2024-05-01"));
+
+    repo.git(&["switch", "-q", "develop"]);
+    repo.write(
+        "CHANGELOG.md",
+        &repo
+            .read("CHANGELOG.md")
+            .replace("## [Unreleased]\n", "## [Unreleased]\n\n### Added\n\n- Queues, by hand\n"),
+    )
+    .write("contd/queues.py", "q = 1\n")
+    .commit("feat: queues");
+    repo.git(&["push", "-q", "origin", "develop"]);
+    repo.git(&["switch", "-q", "release-v1.3.0"]);
+
+    let dry = ok(&repo, &["release", "finish", "--push"]);
+    let steps = &dry[dry.find("steps:").unwrap()..];
+    expect_test::expect![[r#"
+        steps:
+          1. merge `release-v1.3.0` into `main` with `--no-ff`: "Merge branch 'release-v1.3.0' into main" (a conflict in `CHANGELOG.md` is resolved by monorel; any other stops the release, resumable)
+          2. create the annotated tag `v1.3.0` at the merge commit, its message the release notes
+          3. merge `main` into `develop`: "Merge branch 'main' into develop" (a conflict in `CHANGELOG.md` is resolved by monorel; any other stops the release, resumable)
+          4. delete branch `release-v1.3.0` here and, with the push, on the remote
+          5. push `main`, `develop`, `v1.3.0`, the deletion of `release-v1.3.0` to `origin` together (`git push --atomic`)
+
+        dry run: nothing was changed, not a file and not a ref; run again with `--execute` to release
+    "#]].assert_eq(steps);
+    let finish = ok(&repo, &["release", "finish", "--push", "--execute"]);
+    assert!(finish.contains("resolved the conflict in `CHANGELOG.md`"), "{finish}");
+    expect_test::expect![[r#"
+        *   Merge branch 'main' into develop (HEAD -> develop, origin/develop)
+        |\  
+        | *   Merge branch 'release-v1.3.0' into main (tag: v1.3.0, origin/main, origin/HEAD, main)
+        | |\  
+        | | * chore(release): v1.3.0
+        * | | feat: queues
+        | |/  
+        |/|   
+        * | fix: retry on timeout
+        * | feat: durable timers (#12)
+        |/  
+        * chore: release 1.2.0 (tag: v1.2.0)
+    "#]]
+    .assert_eq(&graph(&repo));
+    expect_test::expect![[r#"
+        # Changelog
+
+        ## [Unreleased]
+
+        ### Added
+
+        - Queues, by hand
+
+        ## [1.3.0] - 2024-05-01
+
+        ### Added
+
+        - Durable timers (#12)
+
+        ### Fixed
+
+        - Retry on timeout
+
+        ## [1.2.0] - 2024-01-01
+
+        ### Added
+
+        - The engine
+    "#]]
+    .assert_eq(&repo.read("CHANGELOG.md"));
+    assert_eq!(
+        repo.remote_git(&["rev-parse", "v1.3.0^{commit}"]),
+        repo.git(&["rev-parse", "main"])
+    );
+    assert_eq!(repo.remote_git(&["rev-parse", "develop"]), repo.git(&["rev-parse", "develop"]));
+    assert!(repo.remote_git(&["branch", "--list", "release-v1.3.0"]).is_empty());
+    assert_eq!(repo.git(&["status", "--porcelain"]), "");
+}

@@ -97,6 +97,8 @@ pub struct FlowPlan {
     pub push_branches: Vec<String>,
     /// Set each pushed branch's upstream (`git push --set-upstream`).
     pub set_upstream: bool,
+    /// The changelog monorel resolves when a merge conflicts in it.
+    pub changelog: String,
 }
 
 impl FlowPlan {
@@ -245,6 +247,7 @@ pub fn start(
         refs_at_start: vec![(name.clone(), None)],
         push_branches: vec![name],
         set_upstream: true,
+        changelog: String::new(),
     })
 }
 
@@ -275,6 +278,7 @@ pub fn hotfix(
         refs_at_start: vec![(name.clone(), None)],
         push_branches: vec![name],
         set_upstream: true,
+        changelog: String::new(),
     })
 }
 
@@ -403,6 +407,7 @@ pub fn finish(
         refs_at_start,
         push_branches,
         set_upstream: false,
+        changelog: String::new(),
     })
 }
 
@@ -422,6 +427,7 @@ pub fn tag(branches: &Branches) -> FlowPlan {
         refs_at_start: vec![(branch.clone(), branches.tip(&branch))],
         push_branches: vec![branch],
         set_upstream: false,
+        changelog: String::new(),
     }
 }
 
@@ -442,6 +448,7 @@ pub fn to_json(flow: &FlowPlan) -> Value {
         "refs_at_start": flow.refs_at_start.iter().map(|(b, c)| json!([b, c])).collect::<Vec<_>>(),
         "push_branches": flow.push_branches,
         "set_upstream": flow.set_upstream,
+        "changelog": flow.changelog,
     })
 }
 
@@ -494,6 +501,7 @@ pub fn from_json(v: &Value) -> Result<Option<FlowPlan>, String> {
             .filter_map(|b| b.as_str().map(str::to_string))
             .collect(),
         set_upstream: v["set_upstream"].as_bool().unwrap_or(false),
+        changelog: v["changelog"].as_str().unwrap_or_default().to_string(),
     }))
 }
 

@@ -67,6 +67,9 @@ pub(crate) fn abort(repo: &Repo, dir: &Path, git_dir: &Path) -> anyhow::Result<E
             _ => {}
         }
     }
+    if let Some(flow) = &plan.flow {
+        return super::flow_steps::abort(repo, dir, git_dir, &state, flow);
+    }
     remove_stale_temporaries(dir, git_dir, &state)?;
     let release = release_commit(repo, &state)?;
     let dev = match (&state.dev_commit, &release) {
@@ -137,7 +140,7 @@ pub(crate) fn abort(repo: &Repo, dir: &Path, git_dir: &Path) -> anyhow::Result<E
 /// Whether `bytes` (`None`: no file) are bytes the release knows for `path`, so that putting
 /// the file back loses nothing: its bytes at the start, after the release, after the next
 /// development version.
-fn known_bytes(state: &State, path: &str, bytes: Option<&[u8]>) -> bool {
+pub(super) fn known_bytes(state: &State, path: &str, bytes: Option<&[u8]>) -> bool {
     let Some(bytes) = bytes else { return true };
     let planned = state.plan.files.iter().chain(&state.dev_files).filter(|f| f.path == path);
     planned.into_iter().any(|f| f.before == bytes || f.after == bytes)

@@ -28,6 +28,7 @@ use monorel::{
 };
 use xshell::{Shell, cmd};
 
+use super::flow_steps;
 use crate::{args::Format, render::outln};
 
 /// Records the plan, then runs every step.
@@ -40,11 +41,14 @@ pub(crate) fn start(
 ) -> anyhow::Result<ExitCode> {
     let absent_at_start =
         plan.files.iter().filter(|f| !dir.join(&f.path).exists()).map(|f| f.path.clone()).collect();
+    let head = repo.head()?;
+    // A flow with nothing to commit tags what is there (the tip of the branch being released).
+    let release_commit = plan.files.is_empty().then(|| head.clone());
     let state = State {
-        start_head: repo.head()?,
+        start_head: head,
         plan,
         done: Vec::new(),
-        release_commit: None,
+        release_commit,
         dev_commit: None,
         absent_at_start,
         intent: None,
@@ -68,7 +72,9 @@ pub(crate) fn resume(
     }
     let state = state::load(git_dir)?;
     let plan = &state.plan;
-    if repo.current_branch().as_deref() != Some(plan.branch.as_str()) {
+    if let Some(flow) = &plan.flow {
+        flow_steps::check_branch(repo, &state, flow)?;
+    } else if repo.current_branch().as_deref() != Some(plan.branch.as_str()) {
         bail!(
             "the release of {} was started on `{}`, and `{}` is checked out\nhelp: `git switch {}`, then `monorel release --resume`",
             plan.tag,
@@ -100,11 +106,30 @@ fn run_steps(
             outln!("\n==> {}: {}", step, state.plan.describe(step));
         }
         // What a crash inside these steps leaves is told apart with the intent recorded.
-        if matches!(step, Step::Commit | Step::NextDev | Step::Push) {
+        if matches!(step, Step::Commit | Step::NextDev | Step::Push | Step::Merge | Step::BackMerge)
+        {
             state.intent = Some(step);
             state::save(git_dir, &state)?;
         }
+        let flow = state.plan.flow.clone();
         match step {
+            Step::Branch => flow_steps::branch(repo, flow.as_ref().context("no flow planned")?)?,
+            Step::Merge => {
+                let flow = flow.as_ref().context("no flow planned")?;
+                let merges: Vec<_> = flow.release_merge.iter().cloned().collect();
+                // The tag names the merge commit.
+                state.release_commit = flow_steps::merges(repo, dir, flow, &merges)?;
+            }
+            Step::BackMerge => {
+                let flow = flow.as_ref().context("no flow planned")?;
+                flow_steps::merges(repo, dir, flow, &flow.back_merges)?;
+            }
+            Step::DeleteBranch => {
+                flow_steps::delete_branch(repo, flow.as_ref().context("no flow planned")?)?
+            }
+            Step::Push if flow.is_some() => {
+                flow_steps::push(repo, &state.plan, flow.as_ref().context("no flow planned")?)?
+            }
             Step::Write => write_files(dir, &state.plan)?,
             Step::PreCommit => {
                 if let Err(e) = hooks(dir, "pre-commit", &state.plan.pre_commit) {
@@ -209,8 +234,16 @@ fn run_steps(
             return Ok(ExitCode::from(3));
         }
     }
+    if let Some(flow) = &state.plan.flow {
+        if repo.current_branch().as_deref() != Some(flow.end_branch.as_str()) {
+            repo.switch(&flow.end_branch)?;
+        }
+    }
     state::remove(git_dir)?;
     let plan = &state.plan;
+    if let Some(flow) = &plan.flow {
+        return flow_steps::report(&state, flow, format);
+    }
     if format == Format::Json {
         let value = serde_json::json!({
             "outcome": "released",

@@ -21,6 +21,10 @@ mod abort;
 #[cfg(feature = "changelog")]
 mod execute;
 #[cfg(feature = "changelog")]
+mod flow;
+#[cfg(feature = "changelog")]
+mod flow_steps;
+#[cfg(feature = "changelog")]
 pub(crate) use imp::run;
 
 #[cfg(feature = "changelog")]
@@ -42,7 +46,7 @@ mod imp {
     };
     use serde_json::json;
 
-    use super::{abort, execute};
+    use super::{abort, execute, flow};
     use crate::{
         args::{Format, ReleaseArgs},
         render::{self, out, outln},
@@ -70,9 +74,20 @@ mod imp {
                 "say which release: `monorel release <major|minor|patch|rc|beta|alpha|release|X.Y.Z|auto>`\nhelp: or `--resume` / `--abort` a release in progress"
             );
         };
+        // Branch flows: `start <level>` and `finish <level>` bump as a release does; `finish`
+        // of a bumped branch, `hotfix` and `tag` have nothing to bump.
+        let flow_kind = flow::kind(level);
+        let level = match (flow_kind, &args.flow_level) {
+            (Some(kind), Some(flow_level)) if flow::bumps(kind) => flow_level,
+            (Some(kind), _) => return flow::run_unbumped(&repo, dir, &git_dir, args, kind),
+            (None, Some(extra)) => bail!(
+                "unexpected `{extra}` after `{level}`\nhelp: `monorel release <level>`, or a flow: `monorel release start <level>`"
+            ),
+            (None, None) => level,
+        };
 
         let snapshot = crate::commands::load(dir)?;
-        let config = snapshot.config.release.clone();
+        let config = flow::release_config(&snapshot.config.release);
         let model = repo::discover(&snapshot);
         let group = match (&args.group, model.groups.as_slice()) {
             (Some(g), _) => model.group(g).cloned(),
@@ -169,6 +184,11 @@ mod imp {
             Err(e) => return Err(e.into()),
         };
         let Some(mut plan) = plan else { return report(&problems, args.format) };
+        if let Some(kind) = flow_kind {
+            if let Err(problem) = flow::attach(&repo, &config, &mut plan, kind, args) {
+                problems.push(problem);
+            }
+        }
         if !problems.is_empty() {
             // A dry run still shows what the release would do; `--execute` refuses outright.
             if !args.execute && args.format != Format::Json {
@@ -188,7 +208,7 @@ mod imp {
     }
 
     /// Prints every problem (and, under GitHub Actions, an annotation each); exit 1.
-    fn report(problems: &[Problem], format: Format) -> anyhow::Result<ExitCode> {
+    pub(super) fn report(problems: &[Problem], format: Format) -> anyhow::Result<ExitCode> {
         if format == Format::Json {
             let list: Vec<_> =
                 problems.iter().map(|p| json!({"message": p.message, "help": p.help})).collect();
@@ -220,7 +240,12 @@ mod imp {
     }
 
     /// The plan: what and why, every diff, then the numbered steps.
-    fn show(plan: &ReleasePlan, decided: Option<&auto::Decision>, format: Format, execute: bool) {
+    pub(super) fn show(
+        plan: &ReleasePlan,
+        decided: Option<&auto::Decision>,
+        format: Format,
+        execute: bool,
+    ) {
         if format == Format::Json {
             let value = json!({
                 "outcome": if execute { "planned, executing" } else { "planned (dry run)" },
