@@ -606,7 +606,7 @@ impl Repo {
     /// Commits the merge in progress with its prepared message.
     pub fn commit_merge(&self) -> Result<String, GitError> {
         let sh = &self.sh;
-        self.run("commit (merge)", cmd!(sh, "git commit --quiet --no-edit"))?;
+        self.run("commit (merge)", cmd!(sh, "git commit --quiet --no-edit --cleanup=strip"))?;
         self.head()
     }
 

@@ -239,3 +239,53 @@ fn the_minor_release_process_from_develop_through_a_release_branch() {
     assert!(repo.remote_git(&["branch", "--list", "release-v1.3.0"]).is_empty());
     assert_eq!(repo.git(&["status", "--porcelain"]), "");
 }
+
+/// The minor-release process up to `finish`: the release branch started and `develop` moved on.
+fn started(config: &str) -> TestRepo {
+    let repo = gitflow("develop", config);
+    ok(&repo, &["release", "start", "minor", "--push", "--execute"]);
+    repo.git(&["switch", "-q", "develop"]);
+    repo.write("CHANGELOG.md", &repo.read("CHANGELOG.md").replace("## [Unreleased]\n", "## [Unreleased]\n\n### Added\n\n- Queues, by hand\n"))
+        .commit("feat: queues");
+    repo.git(&["push", "-q", "origin", "develop"]);
+    repo.git(&["switch", "-q", "release-v1.3.0"]);
+    repo
+}
+
+/// Stopped after each step of `start` and of `finish`, `--resume` reaches exactly what an
+/// uninterrupted run reaches (refs, remote refs, tree); `--abort` gives back exactly the start,
+/// but after the push, which it refuses.
+#[test]
+fn each_flow_interrupted_after_every_step_resumes_or_aborts() {
+    type Setup = fn() -> TestRepo;
+    let flows: [(Setup, &[&str], &[&str]); 2] = [
+        (|| gitflow("develop", MINOR_PROCESS), &["release", "start", "minor", "--push", "--execute"], &["branch", "write", "commit", "push"]),
+        (|| started(MINOR_PROCESS), &["release", "finish", "--push", "--execute"], &["merge", "tag", "back-merge", "delete-branch", "push"]),
+    ];
+    for (setup, args, steps) in flows {
+        let reference = setup();
+        ok(&reference, args);
+        let done = fingerprint(&reference);
+        for step in steps {
+            let what = format!("{} after `{step}`", args[1]);
+            let repo = setup();
+            let start = fingerprint(&repo);
+            let output = repo.monorel_with(&[DATE, ("MONOREL_FAIL_AFTER", step)], args);
+            assert_eq!(output.status.code(), Some(3), "{what}: {}", transcript(&output));
+            ok(&repo, &["release", "--resume"]);
+            assert_eq!(fingerprint(&repo), done, "{what}, resume");
+
+            let twin = setup();
+            let output = twin.monorel_with(&[DATE, ("MONOREL_FAIL_AFTER", step)], args);
+            assert_eq!(output.status.code(), Some(3), "{what}: {}", transcript(&output));
+            let output = run(&twin, &["release", "--abort"]);
+            if *step == "push" {
+                assert!(!output.status.success(), "{what}: abort after the push must refuse");
+                assert!(transcript(&output).contains("already on `origin`"), "{}", transcript(&output));
+            } else {
+                assert!(output.status.success(), "{what}: {}", transcript(&output));
+                assert_eq!(fingerprint(&twin), start, "{what}, abort");
+            }
+        }
+    }
+}
