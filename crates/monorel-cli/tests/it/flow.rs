@@ -240,13 +240,33 @@ fn the_minor_release_process_from_develop_through_a_release_branch() {
     assert_eq!(repo.git(&["status", "--porcelain"]), "");
 }
 
+const VMPILOT: &str = "[release.flow]\ndevelop = \"dev\"\nmain = \"main\"\n";
+const CONTD: &str = "[release.flow]\nmain = \"main\"\nrelease-branch = \"release/v{version}\"\n";
+
+/// Contd up to `finish`: `release/v1.3.0` started from `main`, which moved on.
+fn contd_started() -> TestRepo {
+    let repo = gitflow("main", CONTD);
+    repo.git(&["push", "-q", "origin", "main"]);
+    ok(&repo, &["release", "start", "minor", "--push", "--execute"]);
+    repo.git(&["switch", "-q", "main"]);
+    repo.write("contd/queues.py", "q = 1\n").commit("feat: queues");
+    repo.git(&["push", "-q", "origin", "main"]);
+    repo.git(&["switch", "-q", "release/v1.3.0"]);
+    repo
+}
+
 /// The minor-release process up to `finish`: the release branch started and `develop` moved on.
 fn started(config: &str) -> TestRepo {
     let repo = gitflow("develop", config);
     ok(&repo, &["release", "start", "minor", "--push", "--execute"]);
     repo.git(&["switch", "-q", "develop"]);
-    repo.write("CHANGELOG.md", &repo.read("CHANGELOG.md").replace("## [Unreleased]\n", "## [Unreleased]\n\n### Added\n\n- Queues, by hand\n"))
-        .commit("feat: queues");
+    repo.write(
+        "CHANGELOG.md",
+        &repo
+            .read("CHANGELOG.md")
+            .replace("## [Unreleased]\n", "## [Unreleased]\n\n### Added\n\n- Queues, by hand\n"),
+    )
+    .commit("feat: queues");
     repo.git(&["push", "-q", "origin", "develop"]);
     repo.git(&["switch", "-q", "release-v1.3.0"]);
     repo
@@ -258,9 +278,27 @@ fn started(config: &str) -> TestRepo {
 #[test]
 fn each_flow_interrupted_after_every_step_resumes_or_aborts() {
     type Setup = fn() -> TestRepo;
-    let flows: [(Setup, &[&str], &[&str]); 2] = [
-        (|| gitflow("develop", MINOR_PROCESS), &["release", "start", "minor", "--push", "--execute"], &["branch", "write", "commit", "push"]),
-        (|| started(MINOR_PROCESS), &["release", "finish", "--push", "--execute"], &["merge", "tag", "back-merge", "delete-branch", "push"]),
+    let flows: [(Setup, &[&str], &[&str]); 4] = [
+        (
+            || gitflow("dev", VMPILOT),
+            &["release", "finish", "minor", "--push", "--execute"],
+            &["write", "commit", "merge", "tag", "back-merge", "push"],
+        ),
+        (
+            contd_started,
+            &["release", "finish", "--push", "--delete-branch", "--execute"],
+            &["tag", "back-merge", "delete-branch", "push"],
+        ),
+        (
+            || gitflow("develop", MINOR_PROCESS),
+            &["release", "start", "minor", "--push", "--execute"],
+            &["branch", "write", "commit", "push"],
+        ),
+        (
+            || started(MINOR_PROCESS),
+            &["release", "finish", "--push", "--execute"],
+            &["merge", "tag", "back-merge", "delete-branch", "push"],
+        ),
     ];
     for (setup, args, steps) in flows {
         let reference = setup();
@@ -281,11 +319,206 @@ fn each_flow_interrupted_after_every_step_resumes_or_aborts() {
             let output = run(&twin, &["release", "--abort"]);
             if *step == "push" {
                 assert!(!output.status.success(), "{what}: abort after the push must refuse");
-                assert!(transcript(&output).contains("already on `origin`"), "{}", transcript(&output));
+                assert!(
+                    transcript(&output).contains("already on `origin`"),
+                    "{}",
+                    transcript(&output)
+                );
             } else {
                 assert!(output.status.success(), "{what}: {}", transcript(&output));
                 assert_eq!(fingerprint(&twin), start, "{what}, abort");
             }
         }
     }
+}
+
+/// VMPilot: `dev` finished straight into `main` (bump and changelog on `dev`, `--no-ff` into
+/// `main`, the tag there, `main` back into `dev`); then a hotfix from the tip of `main`, whose
+/// back-merge into `dev` meets a code conflict: the release stops, resumable, and is finished
+/// once the conflict is resolved.
+#[test]
+fn vmpilot_dev_into_main_then_a_hotfix_from_main_back_into_both() {
+    let repo = gitflow("dev", VMPILOT);
+    ok(&repo, &["release", "finish", "minor", "--push", "--execute"]);
+    assert_eq!(repo.git(&["symbolic-ref", "--short", "HEAD"]).trim(), "dev");
+    assert_eq!(repo.git(&["rev-parse", "v1.3.0^{commit}"]), repo.git(&["rev-parse", "main"]));
+    assert_eq!(
+        repo.git(&["rev-parse", "dev"]),
+        repo.git(&["rev-parse", "main"]),
+        "dev fast-forwards to the merge"
+    );
+    assert_eq!(repo.git(&["rev-list", "--count", "--merges", "main"]).trim(), "1");
+
+    let dry = ok(&repo, &["release", "hotfix", "--push"]);
+    assert!(dry.contains("create branch `hotfix/v1.3.1` from `main`"), "{dry}");
+    ok(&repo, &["release", "hotfix", "--push", "--execute"]);
+    assert_eq!(repo.git(&["symbolic-ref", "--short", "HEAD"]).trim(), "hotfix/v1.3.1");
+    repo.write("contd/engine.py", "x = 'hotfix'\n").commit("fix: engine crash");
+    repo.git(&["switch", "-q", "dev"]);
+    repo.write("contd/engine.py", "x = 'dev'\n").commit("feat: engine v2");
+    repo.git(&["switch", "-q", "hotfix/v1.3.1"]);
+
+    let output =
+        run(&repo, &["release", "finish", "patch", "--push", "--delete-branch", "--execute"]);
+    let text = transcript(&output);
+    assert_eq!(output.status.code(), Some(1), "{text}");
+    assert!(
+        text.contains("the merge of `main` into `dev` stopped on conflicts in `contd/engine.py`"),
+        "{text}"
+    );
+    assert!(text.contains("`git add contd/engine.py`, then `monorel release --resume`"), "{text}");
+    // Nothing was pushed yet; main has the tagged merge.
+    assert!(repo.remote_git(&["tag"]).lines().all(|t| t != "v1.3.1"));
+    repo.write("contd/engine.py", "x = 'dev and hotfix'\n");
+    repo.git(&["add", "contd/engine.py"]);
+    ok(&repo, &["release", "--resume"]);
+    assert_eq!(
+        repo.remote_git(&["rev-parse", "v1.3.1^{commit}"]),
+        repo.git(&["rev-parse", "main"])
+    );
+    assert_eq!(repo.remote_git(&["rev-parse", "dev"]), repo.git(&["rev-parse", "dev"]));
+    assert!(repo.git(&["branch", "--list", "hotfix/v1.3.1"]).is_empty());
+    assert!(repo.remote_git(&["branch", "--list", "hotfix/v1.3.1"]).is_empty());
+    assert_eq!(repo.read("contd/engine.py"), "x = 'dev and hotfix'\n");
+    assert!(repo.read("CHANGELOG.md").contains("## [1.3.1] - 2024-05-01"));
+    assert_eq!(repo.git(&["status", "--porcelain"]), "");
+    expect_test::expect![[r#"
+        *   Merge branch 'main' into dev (HEAD -> dev, origin/dev)
+        |\  
+        | *   Merge branch 'hotfix/v1.3.1' into main (tag: v1.3.1, origin/main, origin/HEAD, main)
+        | |\  
+        | | * chore(release): v1.3.1
+        | | * fix: engine crash
+        | |/  
+        * / feat: engine v2
+        |/  
+        *   Merge branch 'dev' into main (tag: v1.3.0)
+        |\  
+        | * chore(release): v1.3.0
+        | * fix: retry on timeout
+        | * feat: durable timers (#12)
+        |/  
+        * chore: release 1.2.0 (tag: v1.2.0)
+    "#]]
+    .assert_eq(&graph(&repo));
+}
+
+/// Contd: one trunk (`main`), a release branch tagged on itself and merged back, then a
+/// hotfix from the tag, released on its branch with `release patch`, and merged back.
+#[test]
+fn contd_a_release_branch_a_hotfix_from_a_tag_and_the_merge_back() {
+    let repo = gitflow("main", CONTD);
+    repo.git(&["push", "-q", "origin", "main"]);
+    ok(&repo, &["release", "start", "minor", "--push", "--execute"]);
+    let dry = ok(&repo, &["release", "finish", "--push"]);
+    let steps = &dry[dry.find("steps:").unwrap()..];
+    expect_test::expect![[r#"
+        steps:
+          1. create the annotated tag `v1.3.0` at `HEAD`, its message the release notes
+          2. merge `release/v1.3.0` into `main`: "Merge branch 'release/v1.3.0' into main" (a conflict in `CHANGELOG.md` is resolved by monorel; any other stops the release, resumable)
+          3. push `main`, `release/v1.3.0`, `v1.3.0` to `origin` together (`git push --atomic`)
+
+        dry run: nothing was changed, not a file and not a ref; run again with `--execute` to release
+    "#]].assert_eq(steps);
+    ok(&repo, &["release", "finish", "--push", "--execute"]);
+    assert_eq!(
+        repo.git(&["rev-parse", "v1.3.0^{commit}"]),
+        repo.git(&["rev-parse", "release/v1.3.0"])
+    );
+    assert_eq!(repo.remote_git(&["rev-parse", "main"]), repo.git(&["rev-parse", "release/v1.3.0"]));
+
+    repo.write("contd/timers.py", "t = 2\n").commit("feat: more timers");
+    ok(&repo, &["release", "hotfix", "--from", "v1.3.0", "--push", "--execute"]);
+    assert_eq!(repo.git(&["rev-parse", "HEAD"]), repo.git(&["rev-parse", "v1.3.0^{commit}"]));
+    repo.write("contd/engine.py", "x = 'fixed'\n").commit("fix: engine crash");
+    ok(&repo, &["release", "patch", "--push", "--execute"]);
+    let output = run(&repo, &["release", "finish", "--push"]);
+    let text = transcript(&output);
+    assert!(output.status.success() && !text.contains("create the annotated"), "{text}");
+    ok(&repo, &["release", "finish", "--push", "--execute"]);
+    assert_eq!(repo.git(&["symbolic-ref", "--short", "HEAD"]).trim(), "main");
+    assert!(repo.git(&["merge-base", "--is-ancestor", "v1.3.1", "main"]).is_empty());
+    assert_eq!(repo.remote_git(&["rev-parse", "main"]), repo.git(&["rev-parse", "main"]));
+    assert_eq!(repo.read("contd/timers.py"), "t = 2\n");
+    assert_eq!(repo.read("contd/engine.py"), "x = 'fixed'\n");
+    expect_test::expect![[r#"
+        *   Merge branch 'hotfix/v1.3.1' into main (HEAD -> main, origin/main, origin/HEAD)
+        |\  
+        | * chore(release): v1.3.1 (tag: v1.3.1, origin/hotfix/v1.3.1, hotfix/v1.3.1)
+        | * fix: engine crash
+        * | feat: more timers
+        |/  
+        * chore(release): v1.3.0 (tag: v1.3.0, origin/release/v1.3.0, release/v1.3.0)
+        * fix: retry on timeout
+        * feat: durable timers (#12)
+        * chore: release 1.2.0 (tag: v1.2.0)
+    "#]]
+    .assert_eq(&graph(&repo));
+}
+
+/// A release already bumped (files at 1.3.0, the changelog's section dated, as after a merged
+/// release PR): `release tag` tags `HEAD` with the section as its notes and pushes it; on a
+/// tree that is not bumped it says why and how.
+#[test]
+fn tagging_a_release_that_is_already_bumped() {
+    let repo = gitflow("main", "");
+    repo.git(&["push", "-q", "origin", "main"]);
+    let refused = transcript(&run(&repo, &["release", "tag"]));
+    expect_test::expect![[r#"
+        exit: 1
+        --- stdout
+        release 1.2.0 of group `default`: 1.2.0 -> 1.2.0 (tag `v1.2.0`, 2024-05-01)
+
+
+        release notes (the tag's message):
+
+            ### Added
+    
+            - The engine
+
+        steps:
+          1. create the annotated tag `v1.2.0` at `HEAD`, its message the release notes
+
+        dry run: nothing was changed, not a file and not a ref; run again with `--execute` to release
+
+        --- stderr
+        error: tag `v1.2.0` already exists
+        help: choose another version, or delete the tag if it was a mistake (`git tag -d`)
+        no release: 1 problem to fix first; nothing was changed
+    "#]].assert_eq(&refused);
+    repo.write("pyproject.toml", "[project]\nname = \"contd\"\nversion = \"1.3.0\"\n")
+        .write("contd/__init__.py", "__version__ = \"1.3.0\"\n")
+        .write("CHANGELOG.md", &CHANGELOG.replace("## [Unreleased]\n", "## [Unreleased]\n\n## [1.3.0] - 2024-04-30\n\n### Added\n\n- Durable timers (#12)\n"))
+        .commit("chore(release): 1.3.0 (#40)");
+    repo.git(&["push", "-q", "origin", "main"]);
+    let before = fingerprint(&repo);
+    let dry = transcript(&run(&repo, &["release", "tag", "--push"]));
+    expect_test::expect![[r#"
+        exit: 0
+        --- stdout
+        release 1.3.0 of group `default`: 1.3.0 -> 1.3.0 (tag `v1.3.0`, 2024-05-01)
+
+
+        release notes (the tag's message):
+
+            ### Added
+    
+            - Durable timers (#12)
+
+        steps:
+          1. create the annotated tag `v1.3.0` at `HEAD`, its message the release notes
+          2. push `main`, `v1.3.0` to `origin` together (`git push --atomic`)
+
+        dry run: nothing was changed, not a file and not a ref; run again with `--execute` to release
+    "#]].assert_eq(&dry);
+    assert_eq!(fingerprint(&repo), before);
+    ok(&repo, &["release", "tag", "--push", "--execute"]);
+    assert_eq!(
+        repo.remote_git(&["rev-parse", "v1.3.0^{commit}"]),
+        repo.git(&["rev-parse", "HEAD"])
+    );
+    assert_eq!(
+        repo.git(&["tag", "-l", "--format=%(contents)", "v1.3.0"]),
+        "### Added\n\n- Durable timers (#12)\n\n"
+    );
 }

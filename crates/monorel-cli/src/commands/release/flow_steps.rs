@@ -234,7 +234,11 @@ pub(super) fn abort(
             if edited.len() == 1 { "it" } else { "them" }
         );
     }
-    if flow.tag && repo.tag_commit(&plan.tag).is_some_and(|c| !starts.contains(&c)) {
+    // The tag did not exist when the flow started (preflight): at the commit it tags, it is ours.
+    if flow.tag
+        && repo.tag_commit(&plan.tag).is_some()
+        && repo.tag_commit(&plan.tag) == state.release_commit
+    {
         repo.delete_tag(&plan.tag)?;
     }
     if repo.current_branch().as_deref() != Some(flow.start_branch.as_str()) {
