@@ -522,3 +522,47 @@ fn tagging_a_release_that_is_already_bumped() {
         "### Added\n\n- Durable timers (#12)\n\n"
     );
 }
+
+/// Killed (SIGKILL) at every rename and after every process of `release finish` (every third
+/// point unless `MONOREL_SLOW_TESTS=1`), `--resume` reaches what an uninterrupted finish
+/// reaches and `--abort` gives back the start, or refuses once the push reached the remote.
+#[test]
+fn a_finish_killed_at_any_point_is_resumed_or_aborted() {
+    let args = ["release", "finish", "--push", "--execute"];
+    let reference = started(MINOR_PROCESS);
+    ok(&reference, &args);
+    let done = fingerprint(&reference);
+    let every = std::env::var("MONOREL_SLOW_TESTS").is_ok_and(|v| v == "1");
+    for n in (1..).step_by(if every { 1 } else { 3 }) {
+        let at = n.to_string();
+        let kill = [DATE, ("MONOREL_TEST_KILL_AT", at.as_str())];
+        let repo = started(MINOR_PROCESS);
+        let start = fingerprint(&repo);
+        let output = repo.monorel_with(&kill, &args);
+        if output.status.code().is_some() {
+            assert!(output.status.success(), "{n}: {}", transcript(&output));
+            assert!(n > 20, "only {n} points: the injection does not reach the steps");
+            break;
+        }
+        let what = format!("killed at {n}");
+        if !repo.path().join(".git/monorel-release/state.json").exists() {
+            assert_eq!(fingerprint(&repo), start, "{what}");
+            continue;
+        }
+        ok(&repo, &["release", "--resume"]);
+        assert_eq!(fingerprint(&repo), done, "{what}, resume");
+
+        let twin = started(MINOR_PROCESS);
+        assert_eq!(twin.monorel_with(&kill, &args).status.code(), None, "{what}: the twin too");
+        let output = run(&twin, &["release", "--abort"]);
+        let text = transcript(&output);
+        if output.status.success() {
+            assert_eq!(fingerprint(&twin), start, "{what}, abort");
+        } else {
+            assert!(text.contains("already on `origin`"), "{what}, abort: {text}");
+            ok(&twin, &["release", "--resume"]);
+            assert_eq!(fingerprint(&twin), done, "{what}, resume after abort");
+        }
+        assert!(!twin.path().join(".git/monorel-release").exists(), "{what}: state left");
+    }
+}

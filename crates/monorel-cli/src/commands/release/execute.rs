@@ -405,7 +405,10 @@ pub(super) fn remove_stale_temporaries(
     state: &State,
 ) -> anyhow::Result<()> {
     let state_file = state::dir(git_dir).join("state.json");
-    for path in starting_bytes(state).into_iter().map(|(p, _)| dir.join(p)).chain([state_file]) {
+    // A flow writes its changelog when it resolves a merge's conflict in it.
+    let merged = state.plan.flow.as_ref().map(|f| dir.join(&f.changelog));
+    let files = starting_bytes(state).into_iter().map(|(p, _)| dir.join(p));
+    for path in files.chain(merged).chain([state_file]) {
         apply::remove_stale_temporaries(&path).with_context(|| {
             format!("cannot remove the temporary files beside `{}`", path.display())
         })?;

@@ -177,6 +177,24 @@ pub(super) fn abort(
     flow: &FlowPlan,
 ) -> anyhow::Result<ExitCode> {
     let plan = &state.plan;
+    // A push that may have reached the remote (a branch there at this release's commit) is
+    // public: it is finished, not undone.
+    if let (Some(push), true) =
+        (&plan.push, state.intent == Some(Step::Push) || state.is_done(Step::Push))
+    {
+        for branch in &flow.push_branches {
+            let start =
+                flow.refs_at_start.iter().find(|(b, _)| b == branch).and_then(|(_, c)| c.clone());
+            let there =
+                repo.remote_ref(&push.remote, &format!("refs/heads/{branch}")).ok().flatten();
+            if there.is_some() && there == repo.branch_commit(branch) && there != start {
+                bail!(
+                    "`{branch}` is already on `{}` at this release's commit, so the release is public and will not be rewritten\nhelp: finish it with `monorel release --resume`",
+                    push.remote
+                );
+            }
+        }
+    }
     remove_stale_temporaries(dir, git_dir, state)?;
     let starts: Vec<String> = flow
         .refs_at_start
