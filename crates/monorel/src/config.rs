@@ -662,6 +662,35 @@ mod tests {
     }
 
     #[test]
+    fn a_release_flow() {
+        let config = Config::parse_file(
+            "monorel.toml",
+            "[release.flow]\ndevelop = \"dev\"\nrelease-branch = \"release-v{version}\"\n",
+        )
+        .unwrap();
+        assert_eq!(
+            config.release.flow,
+            Some(FlowConfig {
+                develop: "dev".into(),
+                main: "main".into(),
+                release_branch: Some("release-v{version}".into()),
+                hotfix_branch: "hotfix/v{version}".into(),
+                delete_branch: false,
+            })
+        );
+        // `develop` left out is `main`: one trunk.
+        let trunk =
+            Config::parse_file("monorel.toml", "[release.flow]\nmain = \"trunk\"\n").unwrap();
+        assert_eq!(trunk.release.flow.unwrap().develop, "trunk");
+        assert_eq!(Config::parse_file("monorel.toml", "").unwrap().release.flow, None);
+        assert_eq!(
+            error("[release.flow]\nrelease-branch = \"release\"\n"),
+            "monorel.toml:Some(2): `release.flow.release-branch` is `release`, which has no `{version}` (help: name each branch by its version, e.g. `release-branch = \"release/v{version}\"`)"
+        );
+        assert!(error("[release.flow]\ndevlop = \"dev\"\n").contains("develop"));
+    }
+
+    #[test]
     fn a_full_configuration() {
         let config = Config::parse_file(
             "monorel.toml",
@@ -764,7 +793,7 @@ mod tests {
         );
         assert_eq!(
             error("[release]\npre_commit = []\n"),
-            "monorel.toml:Some(2): unknown key `release.pre_commit` (help: did you mean `release.pre-commit`? known keys: branches, pre-commit, post-tag, push, sign, next-dev, commit-message, changelog)"
+            "monorel.toml:Some(2): unknown key `release.pre_commit` (help: did you mean `release.pre-commit`? known keys: branches, pre-commit, post-tag, push, sign, next-dev, commit-message, changelog, flow)"
         );
     }
 

@@ -158,7 +158,10 @@ pub(super) fn run_unbumped(
                 flow::finish(&flow_config, &branches, tagged, args.delete_branch),
             )
         }
-        FlowKind::Hotfix | FlowKind::Start => {
+        FlowKind::Start => bail!(
+            "say the level of the release to start: `monorel release start <major|minor|patch|X.Y.Z>`"
+        ),
+        FlowKind::Hotfix => {
             let flow_config = flow_config(&config)?;
             let from = args.from.clone().unwrap_or_else(|| flow_config.main.clone());
             let from_commit = repo
@@ -191,10 +194,9 @@ pub(super) fn run_unbumped(
                 problems.push(Problem {
                     message: format!("{message}, so {} is not bumped yet", to),
                     help: format!(
-                        "this is for a release already bumped (its files at {to}, its changelog section dated); to bump, say the level: `monorel release {} <level>`",
-                        if kind == FlowKind::Finish { "finish" } else { "" }
-                    )
-                    .replace("release  ", "release "),
+                        "this is for a release already bumped (its files at {to}, its changelog section dated); to bump, say the level: `monorel release {}<level>`",
+                        if kind == FlowKind::Finish { "finish " } else { "" }
+                    ),
                 });
                 String::new()
             }
