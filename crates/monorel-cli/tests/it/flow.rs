@@ -96,6 +96,11 @@ fn ok(repo: &TestRepo, args: &[&str]) -> String {
     text
 }
 
+/// A run's transcript, each line's trailing blanks taken off (as rustfmt keeps snapshots).
+fn trimmed(output: &std::process::Output) -> String {
+    transcript(output).lines().map(|l| format!("{}\n", l.trim_end())).collect()
+}
+
 /// Every ref here and on the remote, the branch checked out, the work tree and the index.
 fn fingerprint(repo: &TestRepo) -> String {
     format!(
@@ -463,7 +468,7 @@ fn contd_a_release_branch_a_hotfix_from_a_tag_and_the_merge_back() {
 fn tagging_a_release_that_is_already_bumped() {
     let repo = gitflow("main", "");
     repo.git(&["push", "-q", "origin", "main"]);
-    let refused = transcript(&run(&repo, &["release", "tag"]));
+    let refused = trimmed(&run(&repo, &["release", "tag"]));
     expect_test::expect![[r#"
         exit: 1
         --- stdout
@@ -492,7 +497,7 @@ fn tagging_a_release_that_is_already_bumped() {
         .commit("chore(release): 1.3.0 (#40)");
     repo.git(&["push", "-q", "origin", "main"]);
     let before = fingerprint(&repo);
-    let dry = transcript(&run(&repo, &["release", "tag", "--push"]));
+    let dry = trimmed(&run(&repo, &["release", "tag", "--push"]));
     expect_test::expect![[r#"
         exit: 0
         --- stdout
