@@ -202,14 +202,14 @@ pub struct MergeStats {
 
 /// A list item or a paragraph inside a subsection, without its trailing newline.
 #[derive(Debug, Clone, PartialEq, Eq)]
-enum Block<'a> {
+pub(super) enum Block<'a> {
     Item(&'a str),
     Text(&'a str),
     New(String),
 }
 
 impl Block<'_> {
-    fn text(&self) -> &str {
+    pub(super) fn text(&self) -> &str {
         match self {
             Block::Item(t) | Block::Text(t) => t,
             Block::New(t) => t,
@@ -219,11 +219,11 @@ impl Block<'_> {
 
 /// A `### Heading` subsection.
 #[derive(Debug, Clone)]
-struct Sub<'a> {
-    line: &'a str,
-    name: &'a str,
+pub(super) struct Sub<'a> {
+    pub(super) line: &'a str,
+    pub(super) name: &'a str,
     raw: &'a str,
-    blocks: Vec<Block<'a>>,
+    pub(super) blocks: Vec<Block<'a>>,
 }
 
 /// The body of `[Unreleased]` with `listed` merged in and the entries of `cancelled` commits
@@ -339,14 +339,14 @@ pub(crate) fn merge_unreleased(
     (text, stats)
 }
 
-fn rank_of(section: &Section) -> (usize, &str) {
+pub(super) fn rank_of(section: &Section) -> (usize, &str) {
     match section {
         Section::Other(_) => (Section::STANDARD.len(), ""),
         s => (Section::STANDARD.iter().position(|x| x == s).unwrap_or(0), ""),
     }
 }
 
-fn same_section(a: &Section, b: &Section) -> bool {
+pub(super) fn same_section(a: &Section, b: &Section) -> bool {
     a.heading().eq_ignore_ascii_case(b.heading())
 }
 
@@ -355,7 +355,7 @@ fn item(text: &str) -> String {
     format!("- {text}")
 }
 
-fn render_sub(line: &str, blocks: &[Block<'_>]) -> String {
+pub(super) fn render_sub(line: &str, blocks: &[Block<'_>]) -> String {
     let mut out = String::from(line);
     out.push('\n');
     for (i, block) in blocks.iter().enumerate() {
@@ -400,7 +400,7 @@ pub(crate) fn render_entries(entries: &[Entry]) -> String {
 }
 
 /// The preamble of a section body (before its first `###`) and its subsections.
-fn split_subs(body: &str) -> (&str, Vec<Sub<'_>>) {
+pub(super) fn split_subs(body: &str) -> (&str, Vec<Sub<'_>>) {
     let mut starts: Vec<usize> = Vec::new();
     let mut at = 0;
     let mut fence = false;

@@ -11,6 +11,7 @@
 
 mod commits;
 mod document;
+mod fold;
 mod history;
 mod links;
 mod load;

@@ -4,6 +4,7 @@
 use super::{
     ChangelogError,
     document::{Doc, Heading, assemble, decode, encode, set_links},
+    fold::fold_pre_releases,
     links::Forge,
     rules::TagPattern,
 };
@@ -24,9 +25,13 @@ pub struct Promotion<'a> {
 
 /// Moves the `[Unreleased]` entries under `## [version] - date`, leaves an empty
 /// `[Unreleased]` above it, and updates the comparison links (`[unreleased]` compares the new
-/// tag with `HEAD`; `[version]` compares the previous release's tag with the new one).
+/// tag with `HEAD`; `[version]` compares the previous release's tag with the new one). A final
+/// release first folds its pre-releases' sections into `[Unreleased]` (`fold.rs`), so the
+/// comparison is with the previous final release.
 pub fn promote(path: &str, changelog: &[u8], p: &Promotion<'_>) -> Result<Vec<u8>, ChangelogError> {
     let (text, encoding) = decode(path, changelog)?;
+    // A final release's notes are those of its pre-releases too (`fold.rs`).
+    let text = fold_pre_releases(&text, p.version).map_or(text, |(folded, _)| folded);
     let doc = Doc::parse(&text);
     let version = p.version.to_string();
     if doc.parts.iter().any(|part| part.heading == Heading::Release(version.clone())) {

@@ -1,0 +1,85 @@
+//! The notes a release carries: a final release takes in its release candidates, the tag's
+//! message follows `[release] tag-message`, and a security release says so.
+
+use expect_test::expect;
+
+use crate::support::{TestRepo, transcript};
+
+const DATE: (&str, &str) = ("MONOREL_DATE", "2024-05-01");
+
+/// v1.3.0 released, then a `feat` and a `fix`; `config` is `monorel.toml`.
+fn project(config: &str) -> TestRepo {
+    let repo = TestRepo::new();
+    repo.write("pyproject.toml", "[project]\nname = \"contd\"\nversion = \"1.3.0\"\n")
+        .write("CHANGELOG.md", "# Changelog\n\n## [Unreleased]\n\n## [1.3.0] - 2024-01-01\n\n### Added\n\n- The engine\n")
+        .write("monorel.toml", config)
+        .commit("chore: release 1.3.0")
+        .tag("v1.3.0");
+    repo.write("contd/engine.py", "x = 1\n").commit("feat: durable timers");
+    repo.write("contd/engine.py", "x = 2\n").commit("fix: retry on timeout");
+    repo
+}
+
+fn run(repo: &TestRepo, args: &[&str]) -> String {
+    let output = repo.monorel_with(&[DATE], args);
+    let text = transcript(&output);
+    assert!(output.status.success(), "{args:?}: {text}");
+    text
+}
+
+fn tag_message(repo: &TestRepo, tag: &str) -> String {
+    repo.git(&["for-each-ref", "--format=%(contents)", &format!("refs/tags/{tag}")])
+}
+
+#[test]
+fn the_final_release_folds_the_release_candidates_notes_into_its_own() {
+    let repo = project("");
+    run(&repo, &["release", "minor", "--pre", "rc", "--execute", "--offline"]);
+    repo.write("contd/engine.py", "x = 3\n").commit("fix: crash on start");
+    run(&repo, &["release", "rc", "--execute", "--offline"]);
+    // Without `--allow-empty`: the candidates' entries are the final release's.
+    run(&repo, &["release", "release", "--execute", "--offline"]);
+    expect![[r#"
+        # Changelog
+
+        ## [Unreleased]
+
+        ## [1.4.0] - 2024-05-01
+
+        ### Added
+
+        - Durable timers
+
+        ### Fixed
+
+        - Crash on start
+        - Retry on timeout
+
+        ## [1.3.0] - 2024-01-01
+
+        ### Added
+
+        - The engine
+    "#]]
+    .assert_eq(&repo.read("CHANGELOG.md"));
+    expect![[r#"
+        ### Added
+
+        - Durable timers
+
+        ### Fixed
+
+        - Crash on start
+        - Retry on timeout
+
+    "#]]
+    .assert_eq(&tag_message(&repo, "v1.4.0"));
+    // Each candidate's tag keeps its own notes.
+    expect![[r#"
+        ### Fixed
+
+        - Crash on start
+
+    "#]]
+    .assert_eq(&tag_message(&repo, "v1.4.0-rc.2"));
+}
