@@ -153,8 +153,9 @@ fn reverted_id(message: &str) -> Option<&str> {
 fn commit_entries(raw: &RawCommit<'_>, rules: &Rules, linker: &Linker<'_>) -> Vec<Entry> {
     // A CR is no part of a message's text: CRLF is a line end, a lone CR a space (the
     // Conventional Commits parser would take it for a line end, then fail on the missing blank
-    // line, and the commit would vanish from the changelog).
-    let message = without_cr(raw.message);
+    // line, and the commit would vanish from the changelog). Nor is `git cherry-pick -x`'s
+    // note: right after a footer, it would read as that footer's text.
+    let message = message_text(raw.message);
     let raw = &RawCommit { message: &message, ..raw.clone() };
     if let Some(inner) = revert_subject(raw.subject()) {
         // A revert of a released commit: say what came back out.
@@ -276,6 +277,23 @@ pub(crate) fn without_cr(message: &str) -> std::borrow::Cow<'_, str> {
         return message.into();
     }
     message.replace("\r\n", "\n").replace('\r', " ").into()
+}
+
+/// `message` as the changelog reads it: [`without_cr`], and without the `(cherry picked from
+/// commit <id>)` lines `git cherry-pick -x` adds; borrowed when there is nothing to take out.
+pub(crate) fn message_text(message: &str) -> std::borrow::Cow<'_, str> {
+    let message = without_cr(message);
+    let cherry = |line: &str| {
+        line.trim()
+            .strip_prefix("(cherry picked from commit ")
+            .and_then(|rest| rest.strip_suffix(')'))
+            .is_some_and(|id| id.len() >= 7 && id.chars().all(|c| c.is_ascii_hexdigit()))
+    };
+    if !message.lines().any(cherry) {
+        return message;
+    }
+    let kept: Vec<&str> = message.lines().filter(|line| !cherry(line)).collect();
+    format!("{}\n", kept.join("\n").trim_end()).into()
 }
 
 /// What parsing a commit told: the conventional parse, and what `cliff.toml` parsers set.

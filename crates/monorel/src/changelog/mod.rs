@@ -29,7 +29,7 @@ pub use promote::{Promotion, notes, promote};
 pub use rules::{Section, TagPattern};
 
 /// `git log` output in [`crate::git::LOG_FORMAT`], split into commits (also for `release auto`).
-pub(crate) use self::commits::{parse_log, without_cr};
+pub(crate) use self::commits::{message_text, parse_log};
 
 use self::{
     commits::{RawCommit, entries},

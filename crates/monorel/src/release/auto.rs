@@ -6,7 +6,7 @@
 use git_cliff_core::commit::Commit;
 
 use crate::{
-    changelog::{ChangelogError, parse_log, without_cr},
+    changelog::{ChangelogError, message_text, parse_log},
     version::{Level, Version},
 };
 
@@ -24,8 +24,8 @@ pub struct Decision {
 pub fn decide(log: &str, current: &Version) -> Result<Option<Decision>, ChangelogError> {
     let mut best: Option<(u8, Vec<(String, String)>)> = None;
     for raw in parse_log(log)? {
-        // As the changelog reads it (`commits::without_cr`): a CR does not hide a `feat`.
-        let message = without_cr(raw.message).into_owned();
+        // As the changelog reads it (`commits::message_text`): a CR does not hide a `feat`.
+        let message = message_text(raw.message).into_owned();
         let Ok(commit) = Commit::new(raw.id.to_string(), message).into_conventional() else {
             continue;
         };
