@@ -28,6 +28,8 @@
 //! sign = false                       # sign the tag (git's `tag.gpgSign` also signs)
 //! next-dev = false                   # then commit the next development version (1.4.0-dev)
 //! commit-message = "chore(release): {tag}"
+//! tag-message = "{notes}"            # the annotated tag's message: `{tag}`, `{version}`, `{notes}`
+//! next-dev-message = "chore(release): start {version}"
 //! changelog = "CHANGELOG.md"
 //! ```
 //!
@@ -76,6 +78,11 @@ pub struct ReleaseConfig {
     pub next_dev: bool,
     /// The release commit's message, with `{version}`, `{tag}` and `{group}`.
     pub commit_message: String,
+    /// The tag's message, with `{version}`, `{tag}`, `{group}` and `{notes}` (the default).
+    pub tag_message: String,
+    /// The next development version's commit message, with `{version}` (the development
+    /// version), `{tag}` (the release's) and `{group}`.
+    pub next_dev_message: String,
     /// The changelog, relative to the root.
     pub changelog: String,
     /// `[release.flow]`: the branches of a branch flow; `None`: trunk-based.
@@ -109,6 +116,8 @@ impl Default for ReleaseConfig {
             sign: false,
             next_dev: false,
             commit_message: "chore(release): {tag}".into(),
+            tag_message: "{notes}".into(),
+            next_dev_message: "chore(release): start {version}".into(),
             changelog: "CHANGELOG.md".into(),
             flow: None,
         }
@@ -189,6 +198,8 @@ const RELEASE_KEYS: &[&str] = &[
     "sign",
     "next-dev",
     "commit-message",
+    "tag-message",
+    "next-dev-message",
     "changelog",
     "flow",
 ];
@@ -315,6 +326,8 @@ impl Parser<'_> {
             sign: flag("sign")?,
             next_dev: flag("next-dev")?,
             commit_message: text("commit-message", defaults.commit_message)?,
+            tag_message: text("tag-message", defaults.tag_message)?,
+            next_dev_message: text("next-dev-message", defaults.next_dev_message)?,
             changelog,
             flow: table.get("flow").map(|item| self.flow(item)).transpose()?,
         })
@@ -787,13 +800,25 @@ mod tests {
         assert_eq!(config.release.pre_commit, ["cargo test"]);
         assert!(config.release.push && config.release.next_dev && !config.release.sign);
         assert_eq!(config.release.commit_message, "chore(release): {tag}");
+        assert_eq!(config.release.tag_message, "{notes}");
+        let messages = Config::parse_file(
+            "monorel.toml",
+            "[release]\ntag-message = \"Release {tag}\"\nnext-dev-message = \"chore: {version}\"\n",
+        )
+        .unwrap();
+        assert_eq!(messages.release.tag_message, "Release {tag}");
+        assert_eq!(messages.release.next_dev_message, "chore: {version}");
+        assert!(
+            error("[release]\ntag-mesage = \"x\"\n")
+                .contains("did you mean `release.tag-message`?")
+        );
         assert_eq!(
             error("[release]\npush = \"yes\"\n"),
             "monorel.toml:Some(2): `release.push` must be `true` or `false` (help: write `push = true`)"
         );
         assert_eq!(
             error("[release]\npre_commit = []\n"),
-            "monorel.toml:Some(2): unknown key `release.pre_commit` (help: did you mean `release.pre-commit`? known keys: branches, pre-commit, post-tag, push, sign, next-dev, commit-message, changelog, flow)"
+            "monorel.toml:Some(2): unknown key `release.pre_commit` (help: did you mean `release.pre-commit`? known keys: branches, pre-commit, post-tag, push, sign, next-dev, commit-message, tag-message, next-dev-message, changelog, flow)"
         );
     }
 

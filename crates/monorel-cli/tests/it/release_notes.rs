@@ -83,3 +83,75 @@ fn the_final_release_folds_the_release_candidates_notes_into_its_own() {
     "#]]
     .assert_eq(&tag_message(&repo, "v1.4.0-rc.2"));
 }
+
+#[test]
+fn the_tag_message_follows_the_configured_template() {
+    let repo = project("[release]\ntag-message = \"Release {tag} ({version})\\n\\n{notes}\"\n");
+    let dry = run(&repo, &["release", "minor", "--offline"]);
+    assert!(dry.contains("its message from `[release] tag-message`"), "{dry}");
+    assert!(
+        dry.contains(
+            "the tag's message (`[release] tag-message`):\n\n    Release v1.4.0 (1.4.0)\n"
+        ),
+        "{dry}"
+    );
+    run(&repo, &["release", "minor", "--execute", "--offline"]);
+    expect![[r#"
+        Release v1.4.0 (1.4.0)
+
+        ### Added
+
+        - Durable timers
+
+        ### Fixed
+
+        - Retry on timeout
+
+    "#]]
+    .assert_eq(&tag_message(&repo, "v1.4.0"));
+    // Without `{notes}`, the message is the template alone.
+    let repo = project("[release]\ntag-message = \"Hotfix {tag}\"\n");
+    run(&repo, &["release", "patch", "--execute", "--offline"]);
+    assert_eq!(tag_message(&repo, "v1.3.1"), "Hotfix v1.3.1\n\n");
+}
+
+#[test]
+fn a_security_release_says_so_and_a_cherry_picked_fix_keeps_its_footer_clean() {
+    let repo = project("[release]\ntag-message = \"Hotfix {tag}\"\n");
+    repo.git(&["switch", "-q", "-c", "dev"]);
+    repo.write("contd/names.py", "escape = True\n")
+        .commit("fix: escape names in the log\n\nSecurity: CVE-2024-0001");
+    repo.git(&["switch", "-q", "main"]);
+    repo.git(&["cherry-pick", "-x", "dev"]);
+    assert!(
+        repo.git(&["log", "-1", "--format=%B"])
+            .contains("CVE-2024-0001\n(cherry picked from commit ")
+    );
+    run(&repo, &["release", "patch", "--execute", "--offline"]);
+    let changelog = repo.read("CHANGELOG.md");
+    expect![[r#"
+        ## [1.3.1] - 2024-05-01
+
+        This release fixes security issues.
+
+        ### Added
+
+        - Durable timers
+
+        ### Fixed
+
+        - Retry on timeout
+
+        ### Security
+
+        - Escape names in the log (CVE-2024-0001)
+
+    "#]]
+    .assert_eq(
+        &changelog[changelog.find("## [1.3.1]").unwrap()..changelog.find("## [1.3.0]").unwrap()],
+    );
+    assert_eq!(
+        tag_message(&repo, "v1.3.1"),
+        "Hotfix v1.3.1\n\nThis release fixes security issues.\n\n"
+    );
+}

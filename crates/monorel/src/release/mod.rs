@@ -12,6 +12,7 @@
 
 pub mod auto;
 pub mod flow;
+pub mod notes;
 pub mod plan;
 pub mod preflight;
 pub mod state;

@@ -2,7 +2,7 @@
 
 use std::fmt;
 
-use super::flow::FlowPlan;
+use super::{flow::FlowPlan, notes};
 use crate::{
     changelog::{self, Promotion, TagPattern},
     config::ReleaseConfig,
@@ -142,8 +142,11 @@ pub struct ReleasePlan {
     pub files: Vec<PlannedFile>,
     /// The release commit's message.
     pub commit_message: String,
-    /// The tag's message: the release notes.
+    /// The release notes: the body of the release's changelog section.
     pub notes: String,
+    /// `[release] tag-message` with `{tag}`, `{version}` and `{group}` filled; `{notes}` is
+    /// filled when the tag is made ([`ReleasePlan::tag_message`]), so edited notes count.
+    pub tag_template: String,
     /// Sign the tag.
     pub sign: bool,
     /// Shell commands before the commit.
@@ -179,6 +182,16 @@ impl ReleasePlan {
                 Step::Push => self.push.is_some(),
             })
             .collect()
+    }
+
+    /// The annotated tag's message (`notes::tag_message`).
+    pub fn tag_message(&self) -> String {
+        super::notes::tag_message(&self.tag_template, &self.notes)
+    }
+
+    /// Whether this release fixes security issues (its notes have a `### Security` section).
+    pub fn is_security(&self) -> bool {
+        super::notes::is_security(&self.notes)
     }
 
     /// The paths the release commit contains.
@@ -245,13 +258,18 @@ impl ReleasePlan {
                 self.commit_message.lines().next().unwrap_or("")
             ),
             Step::Tag => format!(
-                "create the annotated{} tag `{}` at {}, its message the release notes",
+                "create the annotated{} tag `{}` at {}, its message {}",
                 if self.sign { ", signed," } else { "" },
                 self.tag,
                 match flow {
                     Some(f) if f.release_merge.is_some() => "the merge commit",
                     Some(_) if self.files.is_empty() => "`HEAD`",
                     _ => "that commit",
+                },
+                if self.tag_template.trim() == "{notes}" {
+                    "the release notes".to_string()
+                } else {
+                    format!("from `[release] tag-message` (`{}`)", self.tag_template.escape_debug())
                 }
             ),
             Step::PostTag => format!(
@@ -329,12 +347,16 @@ pub fn plan_release(
     tag_pattern: &TagPattern,
     request: &ReleaseRequest,
 ) -> Result<ReleasePlan, PlanError> {
-    let promoted = changelog::promote(
+    let mut promoted = changelog::promote(
         changelog_path,
         changelog_generated,
         &Promotion { version: &bump.to, date, tag_pattern, forge: None },
     )?;
-    let notes = changelog::notes(changelog_path, &promoted, &bump.to.to_string())?;
+    let mut notes = changelog::notes(changelog_path, &promoted, &bump.to.to_string())?;
+    if notes::is_security(&notes) {
+        promoted = notes::mark_security(&promoted, &format!("## [{}] - {date}", bump.to));
+        notes = changelog::notes(changelog_path, &promoted, &bump.to.to_string())?;
+    }
     if notes.trim().is_empty() && !request.allow_empty {
         let since = bump.tag.replace(&bump.to.to_string(), &bump.from.to_string());
         return Err(PlanError::Empty { changelog: changelog_path.to_string(), since });
@@ -356,7 +378,7 @@ pub fn plan_release(
     let next_dev = config.next_dev.then(|| {
         let version = version::bump(&bump.to, &Level::Minor, Some(PreKind::Dev))
             .expect("a minor bump of a release");
-        let message = fill("chore(release): start {version}", &version, &bump.tag);
+        let message = fill(&config.next_dev_message, &version, &bump.tag);
         NextDev { version, message }
     });
     let push = (request.push || config.push).then(|| {
@@ -373,6 +395,7 @@ pub fn plan_release(
     };
     Ok(ReleasePlan {
         commit_message: fill(&config.commit_message, &bump.to, &bump.tag),
+        tag_template: fill(&config.tag_message, &bump.to, &bump.tag),
         group: bump.group,
         from: bump.from,
         to: bump.to,

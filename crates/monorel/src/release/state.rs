@@ -180,6 +180,8 @@ pub fn load(git_dir: &Path) -> Result<State, StateError> {
         files,
         commit_message: s("commit_message")?,
         notes: s("notes")?,
+        // A state written before `tag-message` existed tagged with the notes.
+        tag_template: opt("tag_template").unwrap_or_else(|| "{notes}".into()),
         sign: v["sign"].as_bool().unwrap_or(false),
         pre_commit: strings("pre_commit"),
         post_tag: strings("post_tag"),
@@ -239,6 +241,7 @@ fn to_json(state: &State) -> Value {
         "files": p.files.iter().map(|f| f.path.clone()).collect::<Vec<_>>(),
         "commit_message": p.commit_message,
         "notes": p.notes,
+        "tag_template": p.tag_template,
         "sign": p.sign,
         "pre_commit": p.pre_commit,
         "post_tag": p.post_tag,

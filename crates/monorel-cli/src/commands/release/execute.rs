@@ -162,9 +162,11 @@ fn run_steps(
                         "tag `{}` exists and points at {at}, not at the release commit {commit}\nhelp: `monorel release --abort`",
                         state.plan.tag
                     ),
-                    None => {
-                        repo.tag_annotated(&state.plan.tag, &state.plan.notes, state.plan.sign)?
-                    }
+                    None => repo.tag_annotated(
+                        &state.plan.tag,
+                        &state.plan.tag_message(),
+                        state.plan.sign,
+                    )?,
                 }
             }
             Step::PostTag => {

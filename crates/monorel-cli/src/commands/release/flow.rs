@@ -243,6 +243,7 @@ pub(super) fn run_unbumped(
         branch: branch.clone(),
         files: Vec::new(),
         commit_message: fill(&config.commit_message),
+        tag_template: fill(&config.tag_message),
         notes,
         sign: config.sign,
         pre_commit: Vec::new(),

@@ -258,6 +258,8 @@ mod imp {
                 "files": plan.paths(),
                 "commit_message": plan.commit_message,
                 "notes": plan.notes,
+                "tag_message": plan.tag_message(),
+                "security": plan.is_security(),
                 "steps": plan.steps().iter().map(|s| json!({"step": s.name(), "does": plan.describe(*s)})).collect::<Vec<_>>(),
             });
             outln!("{}", serde_json::to_string_pretty(&value).unwrap_or_default());
@@ -282,9 +284,20 @@ mod imp {
         for file in &plan.files {
             out!("{}", render::diff(&file.path, &file.before, &file.after));
         }
-        outln!("\nrelease notes (the tag's message):\n");
+        let tag_message = plan.tag_message();
+        if tag_message == plan.notes {
+            outln!("\nrelease notes (the tag's message):\n");
+        } else {
+            outln!("\nrelease notes:\n");
+        }
         for line in plan.notes.lines() {
             outln!("    {line}");
+        }
+        if tag_message != plan.notes {
+            outln!("\nthe tag's message (`[release] tag-message`):\n");
+            for line in tag_message.lines() {
+                outln!("    {line}");
+            }
         }
         outln!("\nsteps:");
         for (i, step) in plan.steps().iter().enumerate() {
