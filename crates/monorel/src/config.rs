@@ -17,6 +17,8 @@
 //! pattern = 'acme-sdk==(?<version>[0-9][^\s]*)'
 //! count = 2                          # exactly this many matches, or the bump refuses
 //! spelling = "pep440"                # or "semver" (default)
+//! next-dev = false                   # it names the released version: the next development
+//!                                    # version (`[release] next-dev`) leaves it as it is
 //! ```
 //!
 //! ```toml
@@ -168,6 +170,9 @@ pub struct ExtraFile {
     pub count: usize,
     /// How the version is written there.
     pub spelling: Spelling,
+    /// Whether the next development version is written here too (`next-dev = false`: it names
+    /// the released version, as an install line in the docs does).
+    pub next_dev: bool,
     /// The 1-based line of this entry in the configuration, for messages.
     pub line: usize,
 }
@@ -205,7 +210,7 @@ const RELEASE_KEYS: &[&str] = &[
 ];
 const FLOW_KEYS: &[&str] = &["develop", "main", "release-branch", "hotfix-branch", "delete-branch"];
 const GROUP_KEYS: &[&str] = &["packages", "paths", "tag", "files", "app-version", "artifacts"];
-const FILE_KEYS: &[&str] = &["path", "pattern", "count", "spelling"];
+const FILE_KEYS: &[&str] = &["path", "pattern", "count", "spelling", "next-dev"];
 
 impl Config {
     /// Parses `monorel.toml`.
@@ -534,7 +539,16 @@ impl Parser<'_> {
                 });
             }
         };
-        Ok(ExtraFile { path, pattern, count, spelling, line })
+        let next_dev = match entry.get("next-dev") {
+            None => true,
+            Some(item) => item.as_bool().ok_or_else(|| ConfigError {
+                path: self.path.into(),
+                line: Some(line),
+                message: format!("`{at}next-dev` must be `true` or `false`"),
+                help: "write `next-dev = false` for a version that names the release".into(),
+            })?,
+        };
+        Ok(ExtraFile { path, pattern, count, spelling, next_dev, line })
     }
 
     fn strings(

@@ -72,8 +72,14 @@ impl Repo {
 
     /// The tags that point at `HEAD`.
     pub fn tags_at_head(&self) -> Result<Vec<String>, GitError> {
+        self.tags_at("HEAD")
+    }
+
+    /// The tags that point at `rev` (`HEAD^`).
+    pub fn tags_at(&self, rev: &str) -> Result<Vec<String>, GitError> {
         let sh = &self.sh;
-        let out = self.run("tag --points-at HEAD", cmd!(sh, "git tag --points-at HEAD"))?;
+        let out =
+            self.run(&format!("tag --points-at {rev}"), cmd!(sh, "git tag --points-at {rev}"))?;
         Ok(out.lines().map(str::to_string).filter(|t| !t.is_empty()).collect())
     }
 

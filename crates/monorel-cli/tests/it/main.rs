@@ -9,6 +9,7 @@ mod discovery;
 mod flow;
 mod hostile;
 mod release;
+mod release_lines;
 mod release_notes;
 mod repo;
 mod support;

@@ -99,6 +99,30 @@ fn the_dry_run_prints_the_plan_and_changes_nothing() {
         -version = "1.2.0"
         +version = "1.3.0"
 
+        then, for the next development version 1.4.0-dev:
+
+        --- a/contd/__init__.py
+        +++ b/contd/__init__.py
+        @@ -1 +1 @@
+        -__version__ = "1.3.0"
+        +__version__ = "1.4.0.dev0"
+        --- a/helm/contd/Chart.yaml
+        +++ b/helm/contd/Chart.yaml
+        @@ -1,4 +1,4 @@
+         apiVersion: v2
+         name: contd
+        -version: 1.3.0
+        -appVersion: "1.3.0"
+        +version: 1.4.0-dev
+        +appVersion: "1.4.0-dev"
+        --- a/pyproject.toml
+        +++ b/pyproject.toml
+        @@ -1,3 +1,3 @@
+         [project]
+         name = "contd"
+        -version = "1.3.0"
+        +version = "1.4.0.dev0"
+
         release notes (the tag's message):
 
             ### Added

@@ -17,7 +17,7 @@ use expect_test::expect;
 use crate::support::{TestRepo, monorel, transcript};
 
 /// Runs `recipe` (Python) in `dir` with `make.py`'s functions imported as `m`.
-fn python(dir: &Path, recipe: &str) {
+pub(crate) fn python(dir: &Path, recipe: &str) {
     let here = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/it/verify_artifacts");
     let script = format!(
         "import sys\nsys.path.insert(0, {:?})\nimport make as m, tarfile\n{recipe}",

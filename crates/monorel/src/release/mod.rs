@@ -12,6 +12,8 @@
 
 pub mod auto;
 pub mod flow;
+pub mod line;
+pub mod next_dev;
 pub mod notes;
 pub mod plan;
 pub mod preflight;

@@ -2,12 +2,12 @@
 
 use std::fmt;
 
-use super::{flow::FlowPlan, notes};
+use super::{flow::FlowPlan, next_dev, notes};
 use crate::{
     changelog::{self, Promotion, TagPattern},
     config::ReleaseConfig,
-    repo::{BumpPlan, PlannedFile},
-    version::{self, Level, PreKind, Version},
+    repo::{BumpPlan, PlanError as BumpPlanError, PlannedFile, Snapshot},
+    version::Version,
 };
 
 /// What the user asked for, beyond the level.
@@ -43,12 +43,15 @@ impl Push {
 }
 
 /// The next development version, committed after the release.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone)]
 pub struct NextDev {
     /// `1.4.0-dev` after `1.3.0` (`1.4.0.dev0` in Python files).
     pub version: Version,
-    /// Its commit message.
+    /// Its commit message (`[release] next-dev-message`).
     pub message: String,
+    /// Every file it writes, bytes after the release to bytes after it
+    /// ([`ReleasePlan::plan_next_dev_files`]; empty until planned).
+    pub files: Vec<PlannedFile>,
 }
 
 /// One step of a release, in the order they run.
@@ -182,6 +185,15 @@ impl ReleasePlan {
                 Step::Push => self.push.is_some(),
             })
             .collect()
+    }
+
+    /// Plans the next development version's files on top of this release's
+    /// (`next_dev::plan_files`), so the dry run shows them and `--execute` writes exactly them.
+    pub fn plan_next_dev_files(&mut self, snapshot: &Snapshot) -> Result<(), BumpPlanError> {
+        if let Some(dev) = &mut self.next_dev {
+            dev.files = next_dev::plan_files(snapshot, &self.files, &self.group, &dev.version)?;
+        }
+        Ok(())
     }
 
     /// The annotated tag's message (`notes::tag_message`).
@@ -376,10 +388,9 @@ pub fn plan_release(
             .replace("{group}", &bump.group)
     };
     let next_dev = config.next_dev.then(|| {
-        let version = version::bump(&bump.to, &Level::Minor, Some(PreKind::Dev))
-            .expect("a minor bump of a release");
+        let version = next_dev::version(&bump.to, branch);
         let message = fill(&config.next_dev_message, &version, &bump.tag);
-        NextDev { version, message }
+        NextDev { version, message, files: Vec::new() }
     });
     let push = (request.push || config.push).then(|| {
         remote.map(|remote| Push {

@@ -80,13 +80,15 @@ pub fn exists(git_dir: &Path) -> bool {
     dir(git_dir).join("state.json").is_file()
 }
 
-/// Starts the state: the files' bytes, then the plan (what a crash left of an earlier start,
+/// Starts the state: the files' bytes (the next development version's too, when planned with
+/// the release), then the plan (what a crash left of an earlier start,
 /// with no plan recorded, is removed first).
 pub fn create(git_dir: &Path, state: &State) -> Result<(), StateError> {
     if !exists(git_dir) {
         remove(git_dir)?;
     }
     write_files(git_dir, "", &state.plan.files)?;
+    write_files(git_dir, "dev-", &state.dev_files)?;
     save(git_dir, state)
 }
 
@@ -163,6 +165,8 @@ pub fn load(git_dir: &Path) -> Result<State, StateError> {
         (Some(v), Some(message)) => Some(NextDev {
             version: Version::parse(&v).map_err(|_| damaged("`next_dev` is not a version"))?,
             message,
+            // Recorded once, before the first is written, as `dev_files`.
+            files: dev_files.clone(),
         }),
         _ => None,
     };

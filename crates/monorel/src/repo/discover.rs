@@ -379,13 +379,23 @@ fn extra_sites(
         let site = Site {
             range: m.range(),
             line: editors::line_at(text, m.start()),
-            role: Role::Declaration { subject: format!("pattern match {}", i + 1) },
+            role: if extra.next_dev {
+                Role::Declaration { subject: format!("pattern match {}", i + 1) }
+            } else {
+                Role::Follower {
+                    subject: format!("pattern match {} (the released version)", i + 1),
+                    target: None,
+                }
+            },
             spelling: extra.spelling,
             text: m.as_str().to_string(),
         };
         sites.push(SiteRecord {
             path: extra.path.clone(),
-            source: SiteSource::Pattern { pattern: extra.pattern.clone() },
+            source: SiteSource::Pattern {
+                pattern: extra.pattern.clone(),
+                released: !extra.next_dev,
+            },
             site,
             owners: Vec::new(),
             group: Some(group.to_string()),

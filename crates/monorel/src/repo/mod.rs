@@ -21,7 +21,7 @@ use std::{collections::BTreeMap, fmt, path::PathBuf};
 
 pub use discover::discover;
 pub use load::{Listing, LoadError, load, load_config};
-pub use plan::{BumpPlan, BumpRequest, PlanError, PlannedFile, plan_bump};
+pub use plan::{BumpPlan, BumpRequest, PlanError, PlannedFile, is_development, plan_bump};
 
 use crate::{
     config::Config,
@@ -56,6 +56,22 @@ pub struct Snapshot {
     /// The Python projects, made from the manifests once while loading (they say which version
     /// modules to read) and kept for discovery.
     python: Vec<python::Project>,
+}
+
+impl Snapshot {
+    /// This snapshot as it would be with `files` written: their `after` bytes in place of the
+    /// ones read (what the release commit holds, for planning the step after it). A file
+    /// discovery did not read (a changelog) stays unread.
+    pub fn with_files(&self, files: &[PlannedFile]) -> Snapshot {
+        let mut next = self.clone();
+        for file in files {
+            if let Some(bytes) = next.contents.get_mut(&file.path) {
+                bytes.clone_from(&file.after);
+            }
+        }
+        next.python = python::projects(&next);
+        next
+    }
 }
 
 /// The ecosystems monorel knows.
@@ -142,7 +158,13 @@ pub enum SiteSource {
     /// A manifest or version module, read by its editor.
     File(FileKind),
     /// A configured pattern in any text file (`groups.<name>.files`).
-    Pattern { pattern: String },
+    Pattern {
+        /// The regular expression.
+        pattern: String,
+        /// The site names the released version (`next-dev = false`): it follows every bump
+        /// but one to a development version, and takes no part in the group's agreement.
+        released: bool,
+    },
 }
 
 impl fmt::Display for SiteSource {

@@ -146,7 +146,10 @@ pub fn plan_bump(
                 &record.source,
                 super::SiteSource::File(FileKind::HelmChart)
             ) && matches!(&site.role, Role::Follower { subject, target: None } if subject == "appVersion");
+            let released =
+                matches!(&record.source, super::SiteSource::Pattern { released: true, .. });
             let moves = match (&record.pin, group.app_version) {
+                _ if released => !is_development(&to),
                 (_, AppVersion::Always) if is_app_version => true,
                 (_, AppVersion::Never) if is_app_version => false,
                 (Some(pin), _) => match pin_moves(pin, site, &from, &to) {
@@ -250,6 +253,12 @@ enum PinMove {
     Follows,
     /// `to` no longer satisfies it: it moves, or the dependent would not build.
     Left,
+}
+
+/// Whether `version` is a development version (`1.4.0-dev`, `1.4.0-dev.2`), which
+/// `[release] next-dev` commits after a release.
+pub fn is_development(version: &Version) -> bool {
+    version.pre.as_str().split('.').next() == Some("dev")
 }
 
 fn pin_moves(pin: &super::Pin, site: &editors::Site, from: &Version, to: &Version) -> PinMove {

@@ -44,6 +44,8 @@ pub(crate) fn start(
     let head = repo.head()?;
     // A flow with nothing to commit tags what is there (the tip of the branch being released).
     let release_commit = plan.files.is_empty().then(|| head.clone());
+    // Planned with the release: recorded with it, before anything is written.
+    let dev_files = plan.next_dev.as_ref().map(|d| d.files.clone()).unwrap_or_default();
     let state = State {
         start_head: head,
         plan,
@@ -52,7 +54,7 @@ pub(crate) fn start(
         dev_commit: None,
         absent_at_start,
         intent: None,
-        dev_files: Vec::new(),
+        dev_files,
     };
     state::create(git_dir, &state)?;
     run_steps(repo, dir, git_dir, state, format)

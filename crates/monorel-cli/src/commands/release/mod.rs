@@ -189,6 +189,12 @@ mod imp {
                 problems.push(problem);
             }
         }
+        if let Err(e) = plan.plan_next_dev_files(&snapshot) {
+            problems.push(Problem {
+                message: format!("cannot plan the next development version: {e}"),
+                help: "fix that, or release without `[release] next-dev`".into(),
+            });
+        }
         if !problems.is_empty() {
             // A dry run still shows what the release would do; `--execute` refuses outright.
             if !args.execute && args.format != Format::Json {
@@ -283,6 +289,12 @@ mod imp {
         outln!("");
         for file in &plan.files {
             out!("{}", render::diff(&file.path, &file.before, &file.after));
+        }
+        if let Some(dev) = plan.next_dev.as_ref().filter(|d| !d.files.is_empty()) {
+            outln!("\nthen, for the next development version {}:\n", dev.version);
+            for file in &dev.files {
+                out!("{}", render::diff(&file.path, &file.before, &file.after));
+            }
         }
         let tag_message = plan.tag_message();
         if tag_message == plan.notes {

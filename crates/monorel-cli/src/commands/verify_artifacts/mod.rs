@@ -167,9 +167,25 @@ fn claims(
             .map_err(|e| anyhow::anyhow!("--version {}\nhelp: {}", e.message, e.help))?;
         claims.push(Claim { source: artifacts::release::Source::Flag, version });
     }
+    // Right after a release with `[release] next-dev`, `HEAD` is the development version's
+    // commit and the release is its parent: the artifacts were built from that.
+    let mut released_at_parent = false;
     if let Some(repo) = repo {
         // A repository without commits has no HEAD, and so no tag at it.
-        if let Ok(tags) = repo.tags_at_head() {
+        let mut at_head = repo.tags_at_head();
+        let development =
+            group.and_then(|g| g.version.as_ref()).filter(|v| repo::is_development(v));
+        if let (Some(dev), Ok([])) = (development, at_head.as_deref()) {
+            if let Some(tags) = repo.tags_at("HEAD^").ok().filter(|t| !t.is_empty()) {
+                eprintln!(
+                    "note: `HEAD` is the development version {dev}, committed after the release: verifying the release tagged at `HEAD^` ({})",
+                    tags.iter().map(|t| format!("`{t}`")).collect::<Vec<_>>().join(", ")
+                );
+                released_at_parent = true;
+                at_head = Ok(tags);
+            }
+        }
+        if let Ok(tags) = at_head {
             match group {
                 // The group's own tag format (`sdk-v{version}`).
                 Some(g) => {
@@ -188,7 +204,7 @@ fn claims(
             }
         }
     }
-    if let Some(g) = group {
+    if let Some(g) = group.filter(|_| !released_at_parent) {
         if let Some(v) = &g.version {
             let what = format!("the version sites of group `{}`", g.name);
             claims.push(Claim {
