@@ -87,3 +87,45 @@ fn verify_artifacts_right_after_a_next_dev_release_checks_the_release() {
     assert!(text.contains("note: `HEAD` is the development version 1.5.0-dev, committed after the release: verifying the release tagged at `HEAD^` (`v1.4.0`)"), "{text}");
     assert!(text.contains("`1.4.0` from tag `v1.4.0`"), "{text}");
 }
+
+/// v1.0.3 on `stable/1.0`, a fix since; `main` has moved on.
+fn maintenance(branch: &str) -> TestRepo {
+    let repo = TestRepo::new();
+    repo.write("pyproject.toml", "[project]\nname = \"contd\"\nversion = \"1.0.3\"\n")
+        .write(
+            "CHANGELOG.md",
+            "# Changelog\n\n## [Unreleased]\n\n## [1.0.3] - 2024-01-01\n\n- Engine\n",
+        )
+        .write(
+            "monorel.toml",
+            "[release]\nbranches = [\"main\", \"stable/*\", \"*.x\"]\nnext-dev = true\n",
+        )
+        .commit("chore: release 1.0.3")
+        .tag("v1.0.3");
+    repo.git(&["switch", "-q", "-c", branch]);
+    repo.write("contd/engine.py", "x = 1\n").commit("fix: retry on timeout");
+    repo
+}
+
+#[test]
+fn a_maintenance_line_releases_within_itself_and_develops_the_next_patch() {
+    let repo = maintenance("stable/1.0");
+    let output = repo.monorel_with(&[DATE], &["release", "minor", "--offline"]);
+    let text = transcript(&output);
+    assert!(!output.status.success());
+    assert!(text.contains("error: `stable/1.0` is the maintenance line 1.0.x, and 1.1.0 is not on it: a release there stays within its line\nhelp: release a patch (`monorel release patch`), or release 1.1.0 from the branch of the newer line"), "{text}");
+    run(&repo, &["release", "patch", "--execute", "--offline"]);
+    expect![[r#"
+        chore(release): start 1.0.5-dev (HEAD -> stable/1.0)
+        chore(release): v1.0.4 (tag: v1.0.4)
+    "#]]
+    .assert_eq(&repo.git(&["log", "--format=%s%d", "-2"]));
+    // `1.x` takes minors, never a major.
+    let repo = maintenance("1.x");
+    let output = repo.monorel_with(&[DATE], &["release", "major", "--offline"]);
+    assert!(
+        transcript(&output).contains("`1.x` is the maintenance line 1.x, and 2.0.0 is not on it")
+    );
+    run(&repo, &["release", "minor", "--execute", "--offline"]);
+    assert!(repo.read("pyproject.toml").contains("version = \"1.1.1.dev0\""));
+}

@@ -149,6 +149,9 @@ mod imp {
         let facts = preflight::load_facts(&repo, &bump.tag, args.offline, in_progress)?;
         let push = args.push || config.push;
         problems.extend(preflight::check(&facts, &config, &bump.tag, push, args.offline));
+        if let Some(branch) = &facts.branch {
+            problems.extend(release::line::check(branch, &bump.to));
+        }
 
         let date = changelog::release_date(
             std::env::var("MONOREL_DATE").ok().as_deref(),
