@@ -17,6 +17,8 @@ pub struct Decision {
     pub level: Level,
     /// The deciding commits: short id and subject, newest first.
     pub commits: Vec<(String, String)>,
+    /// Whether they are breaking changes (a major, or a minor while the version is 0.x).
+    pub breaking: bool,
 }
 
 /// Decides the level from `log` (the unreleased commits, in `git::LOG_FORMAT`); `None` when
@@ -54,7 +56,7 @@ pub fn decide(log: &str, current: &Version) -> Result<Option<Decision>, Changelo
             2 => Level::Minor,
             _ => Level::Patch,
         };
-        Decision { level, commits }
+        Decision { level, commits, breaking: rank == 3 }
     }))
 }
 

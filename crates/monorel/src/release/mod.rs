@@ -18,5 +18,6 @@ pub mod notes;
 pub mod plan;
 pub mod preflight;
 pub mod state;
+pub mod warnings;
 
 pub use plan::{NextDev, Push, ReleasePlan, ReleaseRequest, Step, plan_release};

@@ -24,6 +24,9 @@ pub struct Facts {
     pub behind: Option<(usize, String)>,
     /// The new tag exists here.
     pub tag_local: bool,
+    /// The new tag exists here on a commit `HEAD` does not contain (released from another
+    /// branch: a hotfix not merged here).
+    pub tag_elsewhere: bool,
     /// The new tag exists on the remote (`None`: not asked, offline or no remote).
     pub tag_remote: Option<bool>,
     /// A release is in progress (a state file exists).
@@ -50,9 +53,15 @@ pub fn load_facts(
     let branch = repo.current_branch();
     let changed = repo.changed_tracked_files()?;
     let remote = branch.as_deref().and_then(|b| repo.remote_for(b));
+    let tag_commit = repo.tag_commit(tag);
+    let tag_elsewhere = match &tag_commit {
+        Some(commit) => !repo.is_ancestor_of_head(commit)?,
+        None => false,
+    };
     let mut facts = Facts {
         changed,
-        tag_local: repo.tag_commit(tag).is_some(),
+        tag_local: tag_commit.is_some(),
+        tag_elsewhere,
         in_progress,
         ..Facts::default()
     };
@@ -149,7 +158,14 @@ pub fn check(
             );
         }
     }
-    if facts.tag_local {
+    if facts.tag_local && facts.tag_elsewhere {
+        problem(
+            format!(
+                "tag `{tag}` already exists, on a commit this branch does not contain: it was released from another branch (a hotfix not merged here?)"
+            ),
+            &format!("merge that release first (`git merge {tag}`), then release the next version"),
+        );
+    } else if facts.tag_local {
         problem(
             format!("tag `{tag}` already exists"),
             "choose another version, or delete the tag if it was a mistake (`git tag -d`)",

@@ -39,7 +39,7 @@ mod imp {
             self, ReleasePlan, ReleaseRequest, auto,
             plan::PlanError as ReleasePlanError,
             preflight::{self, Problem},
-            state,
+            state, warnings,
         },
         repo::{self, BumpRequest, PlanError},
         version::{Level, PreKind},
@@ -152,6 +152,14 @@ mod imp {
         if let Some(branch) = &facts.branch {
             problems.extend(release::line::check(branch, &bump.to));
         }
+        warn(&release_warnings(
+            &repo,
+            &changelog_snapshot,
+            &tag_pattern,
+            &bump,
+            &facts,
+            decided.is_some(),
+        )?);
 
         let date = changelog::release_date(
             std::env::var("MONOREL_DATE").ok().as_deref(),
@@ -214,6 +222,48 @@ mod imp {
             return Ok(ExitCode::SUCCESS);
         }
         execute::start(&repo, dir, &git_dir, plan, args.format)
+    }
+
+    /// The warnings for this release (`release::warnings`): the commits' level when a level was
+    /// named, the branch's name, and the group's releases this branch does not contain.
+    fn release_warnings(
+        repo: &Repo,
+        changelog: &changelog::Snapshot,
+        tag_pattern: &TagPattern,
+        bump: &repo::BumpPlan,
+        facts: &preflight::Facts,
+        auto_level: bool,
+    ) -> anyhow::Result<Vec<warnings::Warning>> {
+        let commits = if auto_level { None } else { auto::decide(&changelog.log, &bump.from)? };
+        let mut unmerged = Vec::new();
+        for tag in &changelog.tags {
+            let Some(version) = tag_pattern.version_of(&tag.name) else { continue };
+            if version > bump.from
+                && tag.name != bump.tag
+                && !repo.is_ancestor_of_head(&tag.commit)?
+            {
+                unmerged.push((tag.name.clone(), version));
+            }
+        }
+        unmerged.sort_by(|a, b| b.1.cmp(&a.1));
+        Ok(warnings::check(&warnings::Facts {
+            from: &bump.from,
+            to: &bump.to,
+            branch: facts.branch.as_deref(),
+            commits: commits.as_ref(),
+            unmerged: &unmerged,
+        }))
+    }
+
+    /// Prints each warning on stderr, before the plan.
+    fn warn(list: &[warnings::Warning]) {
+        for w in list {
+            eprintln!("warning: {}", w.message);
+            for (id, subject) in &w.commits {
+                eprintln!("  {id} {}", render::escape(subject));
+            }
+            eprintln!("help: {}", w.help);
+        }
     }
 
     /// Prints every problem (and, under GitHub Actions, an annotation each); exit 1.
