@@ -362,8 +362,8 @@ fn preflight_behind_remote_tag_detached_and_empty() {
         --- stderr
         error: `HEAD` is detached: a release is cut from a branch
         help: check out the release branch, e.g. `git switch main`
-        error: tag `v1.3.0` already exists
-        help: choose another version, or delete the tag if it was a mistake (`git tag -d`)
+        error: tag `v1.3.0` already exists, on a commit this branch does not contain: it was released elsewhere (a hotfix not merged here, or a release from another clone)
+        help: merge or pull that release first (`git merge v1.3.0`), then release the next version
         error: nothing to release: `CHANGELOG.md` has no entries under `[Unreleased]` and there are no releasable commits since `v1.2.0`
         help: land a `feat:` or `fix:` commit, write entries by hand, or pass `--allow-empty`
         no release: 3 problems to fix first; nothing was changed

@@ -79,7 +79,7 @@ fn a_hotfix_this_branch_never_merged_is_explained() {
     let patch = repo.monorel_with(&[DATE], &["release", "patch", "--offline"]);
     assert!(!patch.status.success());
     assert!(
-        transcript(&patch).contains("error: tag `v1.2.1` already exists, on a commit this branch does not contain: it was released from another branch (a hotfix not merged here?)\nhelp: merge that release first (`git merge v1.2.1`), then release the next version\n"),
+        transcript(&patch).contains("error: tag `v1.2.1` already exists, on a commit this branch does not contain: it was released elsewhere (a hotfix not merged here, or a release from another clone)\nhelp: merge or pull that release first (`git merge v1.2.1`), then release the next version\n"),
         "{}",
         transcript(&patch)
     );

@@ -161,9 +161,11 @@ pub fn check(
     if facts.tag_local && facts.tag_elsewhere {
         problem(
             format!(
-                "tag `{tag}` already exists, on a commit this branch does not contain: it was released from another branch (a hotfix not merged here?)"
+                "tag `{tag}` already exists, on a commit this branch does not contain: it was released elsewhere (a hotfix not merged here, or a release from another clone)"
             ),
-            &format!("merge that release first (`git merge {tag}`), then release the next version"),
+            &format!(
+                "merge or pull that release first (`git merge {tag}`), then release the next version"
+            ),
         );
     } else if facts.tag_local {
         problem(
