@@ -160,6 +160,9 @@ pub struct ReleaseArgs {
     /// Do not fetch or ask the remote (the branch's freshness and the remote tag go unchecked)
     #[arg(long)]
     pub offline: bool,
+    /// Fast-forward the branch to its upstream first (`git merge --ff-only`), then plan
+    #[arg(long, conflicts_with = "offline")]
+    pub pull: bool,
     /// Release even when `[Unreleased]` is empty
     #[arg(long)]
     pub allow_empty: bool,

@@ -430,6 +430,32 @@ impl Repo {
         .map(drop)
     }
 
+    /// `git merge --ff-only <upstream>`: moves the branch and the work tree forward, or fails.
+    pub fn fast_forward(&self, upstream: &str) -> Result<(), GitError> {
+        let sh = &self.sh;
+        self.run(
+            &format!("merge --ff-only {upstream}"),
+            cmd!(sh, "git merge --quiet --ff-only {upstream}"),
+        )
+        .map(drop)
+    }
+
+    /// Whether `branch` has an upstream (`branch.<name>.merge`).
+    pub fn has_upstream(&self, branch: &str) -> bool {
+        self.config(&format!("branch.{branch}.merge")).is_some()
+    }
+
+    /// Makes `<remote>/<branch>` the upstream of `branch`, as `git push --set-upstream` does.
+    pub fn set_upstream(&self, branch: &str, remote: &str) -> Result<(), GitError> {
+        let sh = &self.sh;
+        let upstream = format!("{remote}/{branch}");
+        self.run(
+            &format!("branch --set-upstream-to={upstream}"),
+            cmd!(sh, "git branch --quiet --set-upstream-to={upstream} {branch}"),
+        )
+        .map(drop)
+    }
+
     /// Deletes the local tag `tag`.
     pub fn delete_tag(&self, tag: &str) -> Result<(), GitError> {
         let sh = &self.sh;

@@ -11,6 +11,7 @@ mod hostile;
 mod release;
 mod release_lines;
 mod release_notes;
+mod release_remote;
 mod release_warnings;
 mod repo;
 mod support;

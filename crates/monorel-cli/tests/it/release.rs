@@ -347,7 +347,7 @@ fn preflight_behind_remote_tag_detached_and_empty() {
 
             --- stderr
             error: the branch is 1 commit behind `origin/main`
-            help: pull first (`git pull --rebase`), then release
+            help: pull first (`git pull --rebase`), or release with `--pull` to fast-forward
             error: tag `v1.3.0` already exists on `origin`
             help: choose another version, or run `monorel release --abort` if a release was interrupted
             no release: 2 problems to fix first; nothing was changed

@@ -19,6 +19,8 @@ pub struct ReleaseRequest {
     pub no_hooks: bool,
     /// Release even with nothing in `[Unreleased]`.
     pub allow_empty: bool,
+    /// The branch has no upstream yet: the push sets it.
+    pub set_upstream: bool,
 }
 
 /// The refs a release pushes, together.
@@ -30,6 +32,8 @@ pub struct Push {
     pub branch: String,
     /// The tag.
     pub tag: String,
+    /// Make `<remote>/<branch>` the branch's upstream once pushed (it had none).
+    pub set_upstream: bool,
 }
 
 impl Push {
@@ -313,8 +317,15 @@ impl ReleasePlan {
                     )
                 }
                 (Some(p), None) => format!(
-                    "push `{}` and `{}` to `{}` together (`git push --atomic`)",
-                    p.branch, p.tag, p.remote
+                    "push `{}` and `{}` to `{}` together (`git push --atomic`){}",
+                    p.branch,
+                    p.tag,
+                    p.remote,
+                    if p.set_upstream {
+                        format!(", and make `{}/{}` the branch's upstream", p.remote, p.branch)
+                    } else {
+                        String::new()
+                    }
                 ),
                 (None, _) => String::new(),
             },
@@ -397,6 +408,7 @@ pub fn plan_release(
             remote: remote.to_string(),
             branch: branch.to_string(),
             tag: bump.tag.clone(),
+            set_upstream: request.set_upstream,
         })
     });
     let (pre_commit, post_tag) = if request.no_hooks {

@@ -154,7 +154,7 @@ pub fn check(
                     "the branch is {behind} commit{} behind `{upstream}`",
                     if *behind == 1 { "" } else { "s" }
                 ),
-                "pull first (`git pull --rebase`), then release",
+                "pull first (`git pull --rebase`), or release with `--pull` to fast-forward",
             );
         }
     }

@@ -171,7 +171,12 @@ pub fn load(git_dir: &Path) -> Result<State, StateError> {
         _ => None,
     };
     let push = match (opt("push_remote"), opt("push_branch")) {
-        (Some(remote), Some(branch)) => Some(Push { remote, branch, tag: s("tag")? }),
+        (Some(remote), Some(branch)) => Some(Push {
+            remote,
+            branch,
+            tag: s("tag")?,
+            set_upstream: v["push_set_upstream"].as_bool().unwrap_or(false),
+        }),
         _ => None,
     };
     let plan = ReleasePlan {
@@ -253,6 +258,7 @@ fn to_json(state: &State) -> Value {
         "next_dev_message": p.next_dev.as_ref().map(|d| d.message.clone()),
         "push_remote": p.push.as_ref().map(|x| x.remote.clone()),
         "push_branch": p.push.as_ref().map(|x| x.branch.clone()),
+        "push_set_upstream": p.push.as_ref().is_some_and(|x| x.set_upstream),
         "start_head": state.start_head,
         "done": state.done.iter().map(|s| s.name()).collect::<Vec<_>>(),
         "release_commit": state.release_commit,

@@ -224,9 +224,17 @@ fn run_steps(
                     && repo.remote_ref(&push.remote, &format!("refs/heads/{}", push.branch))?
                         == Some(repo.head()?);
                 if !remote_has {
-                    repo.push_atomic(&push.remote, &push.refs()).map_err(|e| {
+                    repo.push_atomic_upstream(&push.remote, &push.refs(), push.set_upstream).map_err(|e| {
                         anyhow::anyhow!("{e}\nhelp: nothing was pushed (`--atomic`); fix the remote and run `monorel release --resume`")
                     })?;
+                }
+                if push.set_upstream && !repo.has_upstream(&push.branch) {
+                    // A resumed release whose push had reached the remote: set it now. The push
+                    // recorded `<remote>/<branch>`, unless the remote has no fetch refspec.
+                    if !repo.rev_exists(&format!("refs/remotes/{}/{}", push.remote, push.branch)) {
+                        repo.fetch(&push.remote)?;
+                    }
+                    repo.set_upstream(&push.branch, &push.remote)?;
                 }
             }
         }

@@ -250,7 +250,13 @@ pub(super) fn run_unbumped(
         post_tag: if makes_tag && !args.no_hooks { config.post_tag.clone() } else { Vec::new() },
         next_dev: None,
         push: if push {
-            facts.remote.clone().map(|remote| Push { remote, branch, tag: tag.clone() })
+            facts.remote.clone().map(|remote| Push {
+                remote,
+                branch,
+                tag: tag.clone(),
+                // A flow's push sets the upstreams it needs (`FlowPlan::set_upstream`).
+                set_upstream: false,
+            })
         } else {
             None
         },

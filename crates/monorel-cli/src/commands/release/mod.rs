@@ -25,6 +25,8 @@ mod flow;
 #[cfg(feature = "changelog")]
 mod flow_steps;
 #[cfg(feature = "changelog")]
+mod pull;
+#[cfg(feature = "changelog")]
 pub(crate) use imp::run;
 
 #[cfg(feature = "changelog")]
@@ -46,7 +48,7 @@ mod imp {
     };
     use serde_json::json;
 
-    use super::{abort, execute, flow};
+    use super::{abort, execute, flow, pull};
     use crate::{
         args::{Format, ReleaseArgs},
         render::{self, out, outln},
@@ -86,6 +88,7 @@ mod imp {
             (None, None) => level,
         };
 
+        let pulled = if args.pull { pull::fast_forward(&repo)? } else { None };
         let snapshot = crate::commands::load(dir)?;
         let config = flow::release_config(&snapshot.config.release);
         let model = repo::discover(&snapshot);
@@ -169,8 +172,12 @@ mod imp {
                 .map_or(0, |d| d.as_secs() as i64),
         )?;
         let generated = changelog::plan(&changelog_snapshot, &changelog_request)?;
-        let request =
-            ReleaseRequest { push, no_hooks: args.no_hooks, allow_empty: args.allow_empty };
+        let request = ReleaseRequest {
+            push,
+            no_hooks: args.no_hooks,
+            allow_empty: args.allow_empty,
+            set_upstream: facts.branch.as_deref().is_some_and(|b| !repo.has_upstream(b)),
+        };
         let plan = release::plan_release(
             bump,
             &changelog_path,
@@ -218,6 +225,9 @@ mod imp {
             execute::edit_notes(dir, &git_dir, &mut plan)?;
         }
         show(&plan, decided.as_ref(), args.format, args.execute);
+        if let Some(pulled) = pulled.filter(|_| args.format != Format::Json) {
+            outln!("note: {pulled} (`--pull`), before planning");
+        }
         if !args.execute {
             return Ok(ExitCode::SUCCESS);
         }
