@@ -155,3 +155,34 @@ fn a_security_release_says_so_and_a_cherry_picked_fix_keeps_its_footer_clean() {
         "Hotfix v1.3.1\n\nThis release fixes security issues.\n\n"
     );
 }
+
+#[test]
+fn a_branch_that_never_merged_the_release_candidate_keeps_its_commits_unreleased() {
+    let repo = project("[release]\nbranches = [\"main\", \"release/*\"]\n");
+    repo.write("contd/stream.py", "on = True\n").commit("feat: streaming output");
+    run(&repo, &["changelog"]);
+    repo.commit("docs: changelog");
+    repo.git(&["switch", "-q", "-c", "release/v1.4.0"]);
+    run(&repo, &["release", "minor", "--pre", "rc", "--execute", "--offline"]);
+    repo.git(&["switch", "-q", "main"]);
+    // On `main` the candidate's commits are still unreleased: a revert there cancels its entry,
+    // as it would have before the candidate was cut on another branch.
+    let feat = repo.git(&["log", "--format=%H", "--grep=streaming output", "-1"]);
+    repo.git(&["revert", "--no-edit", feat.trim()]);
+    let changelog = run(&repo, &["changelog", "--stdout"]);
+    let unreleased = &changelog
+        [changelog.find("## [Unreleased]").unwrap()..changelog.find("## [1.3.0]").unwrap()];
+    expect![[r#"
+        ## [Unreleased]
+
+        ### Added
+
+        - Durable timers
+
+        ### Fixed
+
+        - Retry on timeout
+
+    "#]]
+    .assert_eq(unreleased);
+}

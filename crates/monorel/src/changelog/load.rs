@@ -59,9 +59,15 @@ pub fn load(root: &Path, request: &Request) -> Result<Snapshot, ChangelogError> 
     let mut exclude = Vec::new();
     let mut last_tag = None;
     if !request.all {
-        // Every release tag's history is released, reachable from `HEAD` or not.
+        // Every final release's history is released, reachable from `HEAD` or not. A
+        // pre-release's only where it is merged: a branch that never merged `v1.4.0-rc.1` keeps
+        // those commits unreleased, its entries generated (its final release carries them).
         let releases = release_tags(&tags, request, &rules);
-        exclude = releases.iter().map(|t| t.tag.name.clone()).collect();
+        for release in &releases {
+            if release.version.pre.is_empty() || repo.is_ancestor_of_head(&release.tag.commit)? {
+                exclude.push(release.tag.name.clone());
+            }
+        }
         for release in releases.iter().rev() {
             if repo.is_ancestor_of_head(&release.tag.commit)? {
                 last_tag = Some(release.tag.name.clone());
