@@ -1,15 +1,19 @@
 //! CHANGELOG.md as Keep a Changelog 1.1.0 lays it out: a header, `## [Unreleased]`, one
 //! `## [1.2.0] - 2024-05-01` section per release with `### Added`-style subsections, and link
-//! definitions at the bottom (`[unreleased]: .../compare/v1.2.0...HEAD`).
+//! definitions at the bottom (`[unreleased]: .../compare/v1.2.0...HEAD`); release headings in
+//! the other common styles too (`heading.rs`).
 //!
-//! The document is split on its level-2 headings into slices of the original text, and written
-//! back by concatenating them: a part that does not change keeps every byte. Inside
-//! `[Unreleased]`, a list item whose text is what some commit of the range gives is a generated
-//! entry; every other item is a person's, and is kept where it is.
+//! The document is split on its headings (every `##`, and release headings of any style) into
+//! slices of the original text, and written back by concatenating them: a part that does not
+//! change keeps every byte. A `##` block that is not a release (`## New Contributors`) belongs
+//! to the release above it ([`Doc::owners`]).
 
-use std::collections::{HashMap, HashSet};
-
-use super::{ChangelogError, commits::Entry, links::Forge, rules::Section};
+pub(crate) use super::heading::Heading;
+use super::{
+    ChangelogError,
+    heading::{Style, recognise},
+    links::Forge,
+};
 
 /// The header of a new changelog.
 pub const HEADER: &str = "# Changelog\n\n\
@@ -53,21 +57,20 @@ pub(crate) fn encode(text: &str, encoding: Encoding) -> Vec<u8> {
     out
 }
 
-/// What a level-2 heading is.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) enum Heading {
-    Unreleased,
-    /// A release, by its version as written (a leading `v` taken off).
-    Release(String),
-    Other,
-}
-
-/// A level-2 section: its heading line (with its newline) and everything up to the next one.
+/// A section: its heading (one line, or two for a setext heading, with the newline) and
+/// everything up to the next one.
 #[derive(Debug, Clone)]
 pub(crate) struct Part<'a> {
     pub(crate) heading: Heading,
     pub(crate) line: &'a str,
     pub(crate) body: &'a str,
+}
+
+impl Part<'_> {
+    /// The whole part, as written.
+    pub(crate) fn text(&self) -> String {
+        format!("{}{}", self.line, self.body)
+    }
 }
 
 /// A link reference definition at the bottom: `[label]: url`.
@@ -116,10 +119,14 @@ impl<'a> Doc<'a> {
         }
         links.reverse();
         // Leading blank lines of that block stay with the section above it.
+        let body_lines = lines.iter().take_while(|(start, _)| *start < links_start).count();
         let mut parts: Vec<Part<'a>> = Vec::new();
         let mut header_end = links_start;
         let mut fence: Option<&str> = None;
-        for &(start, line) in lines.iter().take_while(|(start, _)| *start < links_start) {
+        let mut i = 0;
+        while i < body_lines {
+            let (start, line) = lines[i];
+            i += 1;
             let trimmed = line.trim_start();
             if let Some(open) = fence {
                 if trimmed.starts_with(open) {
@@ -131,21 +138,19 @@ impl<'a> Doc<'a> {
                 fence = Some(&trimmed[..3]);
                 continue;
             }
-            if let Some(title) = line.strip_prefix("## ") {
-                if parts.is_empty() {
-                    header_end = start;
-                }
-                if let Some(last) = parts.last_mut() {
-                    let body_start = offset_in(text, last.body);
-                    last.body = &text[body_start..start];
-                }
-                let end = start + line.len();
-                parts.push(Part {
-                    heading: heading(title),
-                    line: &text[start..end],
-                    body: &text[end..links_start],
-                });
+            let next = (i < body_lines).then(|| lines[i].1);
+            let after_blank = i < 2 || lines[i - 2].1.trim().is_empty();
+            let Some((heading, n)) = recognise(line, next, after_blank) else { continue };
+            if parts.is_empty() {
+                header_end = start;
             }
+            if let Some(last) = parts.last_mut() {
+                let body_start = offset_in(text, last.body);
+                last.body = &text[body_start..start];
+            }
+            let end = lines[i + n - 2].0 + lines[i + n - 2].1.len();
+            i += n - 1;
+            parts.push(Part { heading, line: &text[start..end], body: &text[end..links_start] });
         }
         Doc { header: &text[..header_end], parts, links_text: &text[links_start..], links }
     }
@@ -153,6 +158,31 @@ impl<'a> Doc<'a> {
     /// The `## [Unreleased]` part, if there is one.
     pub(crate) fn unreleased(&self) -> Option<usize> {
         self.parts.iter().position(|p| p.heading == Heading::Unreleased)
+    }
+
+    /// How this file writes a release heading: as its newest release does, else as its
+    /// `[Unreleased]` heading does, else as Keep a Changelog.
+    pub(crate) fn style(&self) -> Style {
+        let first = |want: fn(&Heading) -> bool| self.parts.iter().find(|p| want(&p.heading));
+        first(|h| matches!(h, Heading::Release(_)))
+            .or_else(|| first(|h| *h == Heading::Unreleased))
+            .map_or_else(Style::default, |p| Style::of(p.line))
+    }
+
+    /// The part each part belongs to: a release or `[Unreleased]` itself, and a block that is
+    /// neither (`## New Contributors`) the one above it; `None` for blocks above them all.
+    pub(crate) fn owners(&self) -> Vec<Option<usize>> {
+        let mut owner = None;
+        self.parts
+            .iter()
+            .enumerate()
+            .map(|(i, p)| {
+                if p.heading != Heading::Other {
+                    owner = Some(i);
+                }
+                owner
+            })
+            .collect()
     }
 
     /// The forge the link definitions point at.
@@ -165,347 +195,11 @@ fn offset_in(text: &str, slice: &str) -> usize {
     slice.as_ptr() as usize - text.as_ptr() as usize
 }
 
-fn heading(title: &str) -> Heading {
-    let title = title.trim();
-    let label = match title.strip_prefix('[') {
-        Some(rest) => rest.split(']').next().unwrap_or_default(),
-        None => title.split_whitespace().next().unwrap_or_default(),
-    };
-    if label.eq_ignore_ascii_case("unreleased") {
-        Heading::Unreleased
-    } else if label.trim_start_matches('v').starts_with(|c: char| c.is_ascii_digit()) {
-        Heading::Release(label.trim_start_matches('v').to_string())
-    } else {
-        Heading::Other
-    }
-}
-
 fn link_def(line: &str) -> Option<LinkDef<'_>> {
     let rest = line.strip_prefix('[')?;
     let (label, after) = rest.split_once("]:")?;
     let url = after.split_whitespace().next()?;
     (!label.is_empty() && !label.contains('[')).then_some(LinkDef { label, url, line })
-}
-
-/// What merging the generated entries into `[Unreleased]` did.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct MergeStats {
-    /// Generated entries written that were not there.
-    pub added: usize,
-    /// Generated entries taken out (their commit was reverted, or they were duplicates).
-    pub removed: usize,
-    /// Generated entries already there (kept where they were).
-    pub kept: usize,
-    /// Entries a person wrote, kept as they were.
-    pub hand: usize,
-}
-
-/// A list item or a paragraph inside a subsection, without its trailing newline.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(super) enum Block<'a> {
-    Item(&'a str),
-    Text(&'a str),
-    New(String),
-}
-
-impl Block<'_> {
-    pub(super) fn text(&self) -> &str {
-        match self {
-            Block::Item(t) | Block::Text(t) => t,
-            Block::New(t) => t,
-        }
-    }
-}
-
-/// A `### Heading` subsection.
-#[derive(Debug, Clone)]
-pub(super) struct Sub<'a> {
-    pub(super) line: &'a str,
-    pub(super) name: &'a str,
-    raw: &'a str,
-    pub(super) blocks: Vec<Block<'a>>,
-}
-
-/// The body of `[Unreleased]` with `listed` merged in and the entries of `cancelled` commits
-/// taken out; person-written items stay where they are.
-pub(crate) fn merge_unreleased(
-    body: &str,
-    listed: &[Entry],
-    cancelled: &[Entry],
-) -> (String, MergeStats) {
-    let (preamble, mut subs) = split_subs(body);
-    let mut stats = MergeStats::default();
-    // Keyed as written (`- text`): the key drops one bullet, and a text that itself starts
-    // like one (`- nested bullet`) must keep it, or it would never match itself.
-    let keys: Vec<String> = listed.iter().map(|e| key(&item(&e.text))).collect();
-    let cancelled_keys: Vec<String> = cancelled.iter().map(|e| key(&item(&e.text))).collect();
-    // Each key's first unplaced entry, and for each entry the next one with the same key.
-    let mut first: HashMap<&str, usize> = HashMap::with_capacity(keys.len());
-    let mut next_same = vec![usize::MAX; keys.len()];
-    for (i, k) in keys.iter().enumerate().rev() {
-        if let Some(after) = first.insert(k.as_str(), i) {
-            next_same[i] = after;
-        }
-    }
-    let generated: HashSet<&str> = keys.iter().chain(&cancelled_keys).map(String::as_str).collect();
-    let mut placed = vec![false; listed.len()];
-    let mut changed = vec![false; subs.len()];
-    for (s, sub) in subs.iter_mut().enumerate() {
-        let mut blocks = Vec::with_capacity(sub.blocks.len());
-        for block in std::mem::take(&mut sub.blocks) {
-            let Block::Item(text) = block else {
-                blocks.push(block);
-                continue;
-            };
-            let k = key(text);
-            let slot = first.get_mut(k.as_str()).filter(|i| **i != usize::MAX);
-            if let Some(i) = slot.map(|slot| {
-                let i = *slot;
-                *slot = next_same[i];
-                i
-            }) {
-                placed[i] = true;
-                stats.kept += 1;
-                let fresh = item(&listed[i].text);
-                if fresh != text {
-                    changed[s] = true;
-                    blocks.push(Block::New(fresh));
-                } else {
-                    blocks.push(block);
-                }
-            } else if generated.contains(k.as_str()) {
-                stats.removed += 1;
-                changed[s] = true;
-            } else {
-                stats.hand += 1;
-                blocks.push(block);
-            }
-        }
-        sub.blocks = blocks;
-    }
-    // New entries join the subsection of their section, or a new one in Keep a Changelog order.
-    let mut new_subs: Vec<(Section, Vec<Block<'_>>)> = Vec::new();
-    for (_, entry) in listed.iter().enumerate().filter(|(i, _)| !placed[*i]) {
-        stats.added += 1;
-        let block = Block::New(item(&entry.text));
-        match subs.iter().position(|s| same_section(&Section::from_heading(s.name), &entry.section))
-        {
-            Some(s) => {
-                subs[s].blocks.push(block);
-                changed[s] = true;
-            }
-            None => {
-                match new_subs.iter_mut().find(|(section, _)| same_section(section, &entry.section))
-                {
-                    Some((_, blocks)) => blocks.push(block),
-                    None => new_subs.push((entry.section.clone(), vec![block])),
-                }
-            }
-        }
-    }
-    new_subs.sort_by(|a, b| a.0.cmp(&b.0));
-
-    // Existing subsections keep their order; a new one goes before the first that ranks after it.
-    let mut out: Vec<String> = Vec::new();
-    let mut new_subs = new_subs.into_iter().peekable();
-    for (s, sub) in subs.iter().enumerate() {
-        let rank = Section::from_heading(sub.name);
-        while let Some((section, _)) = new_subs.peek() {
-            if rank_of(section) < rank_of(&rank) {
-                let (section, blocks) = new_subs.next().expect("peeked");
-                out.push(render_sub(&format!("### {}\n", section.heading()), &blocks));
-            } else {
-                break;
-            }
-        }
-        if !changed[s] {
-            out.push(sub.raw.to_string());
-        } else if !sub.blocks.is_empty() {
-            out.push(render_sub(sub.line, &sub.blocks));
-        }
-    }
-    for (section, blocks) in new_subs {
-        out.push(render_sub(&format!("### {}\n", section.heading()), &blocks));
-    }
-    let mut text = String::with_capacity(body.len() + listed.len() * 48);
-    text.push_str(if preamble.is_empty() && !out.is_empty() { "\n" } else { preamble });
-    let n = out.len();
-    for (i, sub) in out.into_iter().enumerate() {
-        text.push_str(&sub);
-        if i + 1 < n && !sub.ends_with("\n\n") {
-            text.push('\n');
-        }
-    }
-    (text, stats)
-}
-
-pub(super) fn rank_of(section: &Section) -> (usize, &str) {
-    match section {
-        Section::Other(_) => (Section::STANDARD.len(), ""),
-        s => (Section::STANDARD.iter().position(|x| x == s).unwrap_or(0), ""),
-    }
-}
-
-pub(super) fn same_section(a: &Section, b: &Section) -> bool {
-    a.heading().eq_ignore_ascii_case(b.heading())
-}
-
-/// `- text`, the way an entry is written.
-fn item(text: &str) -> String {
-    format!("- {text}")
-}
-
-pub(super) fn render_sub(line: &str, blocks: &[Block<'_>]) -> String {
-    let mut out = String::from(line);
-    out.push('\n');
-    for (i, block) in blocks.iter().enumerate() {
-        let text = |b: &Block<'_>| matches!(b, Block::Text(_));
-        // Items follow each other without a blank line; a paragraph has one on each side.
-        if i > 0 && (text(block) || text(&blocks[i - 1])) {
-            out.push('\n');
-        }
-        out.push_str(block.text());
-        out.push('\n');
-    }
-    out.push('\n');
-    out
-}
-
-/// The release section for `version`, with `entries` grouped in Keep a Changelog order.
-pub(crate) fn render_release(version: &str, date: &str, entries: &[Entry]) -> String {
-    let mut out = format!("## [{version}] - {date}\n\n");
-    out.push_str(&render_entries(entries));
-    out
-}
-
-/// Subsections for `entries`, in Keep a Changelog order, each entry in the given order.
-pub(crate) fn render_entries(entries: &[Entry]) -> String {
-    let mut sections: Vec<&Section> = Vec::new();
-    for e in entries {
-        if !sections.iter().any(|s| same_section(s, &e.section)) {
-            sections.push(&e.section);
-        }
-    }
-    sections.sort();
-    let mut out = String::new();
-    for section in sections {
-        out.push_str(&format!("### {}\n\n", section.heading()));
-        for e in entries.iter().filter(|e| same_section(&e.section, section)) {
-            out.push_str(&item(&e.text));
-            out.push('\n');
-        }
-        out.push('\n');
-    }
-    out
-}
-
-/// The preamble of a section body (before its first `###`) and its subsections.
-pub(super) fn split_subs(body: &str) -> (&str, Vec<Sub<'_>>) {
-    let mut starts: Vec<usize> = Vec::new();
-    let mut at = 0;
-    let mut fence = false;
-    for line in body.split_inclusive('\n') {
-        let t = line.trim_start();
-        if t.starts_with("```") || t.starts_with("~~~") {
-            fence = !fence;
-        } else if !fence && line.starts_with("### ") {
-            starts.push(at);
-        }
-        at += line.len();
-    }
-    let preamble = &body[..starts.first().copied().unwrap_or(body.len())];
-    let subs = starts
-        .iter()
-        .enumerate()
-        .map(|(i, &start)| {
-            let end = starts.get(i + 1).copied().unwrap_or(body.len());
-            let raw = &body[start..end];
-            let line_end = raw.find('\n').map_or(raw.len(), |n| n + 1);
-            let line = &raw[..line_end];
-            Sub { line, name: line[4..].trim(), raw, blocks: blocks(&raw[line_end..]) }
-        })
-        .collect();
-    (preamble, subs)
-}
-
-fn is_item_start(line: &str) -> bool {
-    let t = line.trim_end_matches('\n');
-    ["- ", "* ", "+ "].iter().any(|b| t.starts_with(b)) || matches!(t, "-" | "*" | "+")
-}
-
-/// The list items and paragraphs of a subsection body.
-fn blocks(body: &str) -> Vec<Block<'_>> {
-    let lines: Vec<(usize, &str)> = body
-        .split_inclusive('\n')
-        .scan(0, |at, line| {
-            let start = *at;
-            *at += line.len();
-            Some((start, line))
-        })
-        .collect();
-    let blank = |i: usize| lines[i].1.trim().is_empty();
-    let mut out = Vec::new();
-    let mut i = 0;
-    while i < lines.len() {
-        if blank(i) {
-            i += 1;
-            continue;
-        }
-        let start = lines[i].0;
-        let item = is_item_start(lines[i].1);
-        let mut end = i + 1;
-        loop {
-            if end >= lines.len() {
-                break;
-            }
-            let line = lines[end].1;
-            if blank(end) {
-                // An item goes on after blank lines when the next text is indented under it.
-                let next = (end..lines.len()).find(|&j| !blank(j));
-                match next {
-                    Some(j) if item && lines[j].1.starts_with([' ', '\t']) => end = j,
-                    _ => break,
-                }
-                continue;
-            }
-            if is_item_start(line) {
-                break;
-            }
-            end += 1;
-        }
-        let last = &lines[end - 1];
-        let text = body[start..last.0 + last.1.len()].trim_end_matches('\n');
-        out.push(if item { Block::Item(text) } else { Block::Text(text) });
-        i = end;
-    }
-    out
-}
-
-/// What identifies an entry: its words, links reduced to their text, without the bullet.
-pub(crate) fn key(item: &str) -> String {
-    let t = item.trim_start();
-    let t = ["- ", "* ", "+ "].iter().find_map(|b| t.strip_prefix(b)).unwrap_or(t);
-    let mut plain = String::with_capacity(t.len());
-    let mut rest = t;
-    while let Some(open) = rest.find('[') {
-        plain.push_str(&rest[..open]);
-        let after = &rest[open + 1..];
-        match after
-            .find("](")
-            .and_then(|close| after[close + 2..].find(')').map(|end| (close, close + 2 + end + 1)))
-        {
-            Some((close, end)) if !after[..close].contains('[') => {
-                plain.push_str(&after[..close]);
-                rest = &after[end..];
-            }
-            _ => {
-                plain.push('[');
-                rest = after;
-            }
-        }
-    }
-    plain.push_str(rest);
-    plain.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 /// Sets link definitions: each `(label, url)` of `wanted` replaces the definition with that label
@@ -554,147 +248,9 @@ pub(crate) fn assemble(header: &str, parts: &[String], links: &str) -> String {
 
 #[cfg(test)]
 pub(in crate::changelog) mod tests {
-    use expect_test::{Expect, expect};
+    use expect_test::expect;
 
     use super::*;
-
-    fn entry(section: Section, text: &str) -> Entry {
-        Entry { section, text: text.into() }
-    }
-
-    fn check_merge(body: &str, listed: &[Entry], cancelled: &[Entry], expect: Expect) {
-        let (out, stats) = merge_unreleased(body, listed, cancelled);
-        expect.assert_eq(&format!("{stats:?}\n{out}"));
-        // Merging again changes nothing.
-        let (again, stats2) = merge_unreleased(&out, listed, cancelled);
-        assert_eq!(again, out, "not idempotent");
-        assert_eq!(stats2.added + stats2.removed, 0);
-    }
-
-    #[test]
-    fn merge_into_an_empty_unreleased() {
-        check_merge(
-            "\n",
-            &[
-                entry(Section::Fixed, "Fix y"),
-                entry(Section::Added, "Add x"),
-                entry(Section::Added, "Add z"),
-            ],
-            &[],
-            expect![[r#"
-                MergeStats { added: 3, removed: 0, kept: 0, hand: 0 }
-
-                ### Added
-
-                - Add x
-                - Add z
-
-                ### Fixed
-
-                - Fix y
-
-            "#]],
-        );
-        check_merge(
-            "",
-            &[entry(Section::Other("<!-- 9 -->Other".into()), "Misc")],
-            &[],
-            expect![[r#"
-                MergeStats { added: 1, removed: 0, kept: 0, hand: 0 }
-
-                ### Other
-
-                - Misc
-
-            "#]],
-        );
-    }
-
-    #[test]
-    fn hand_entries_survive_and_generated_ones_are_not_duplicated() {
-        let body = "\nSome words a person wrote.\n\n### Added\n\n- A hand entry,\n  on two lines.\n- Add x\n\n### Fixed\n\n* Fix [#3](https://old/3)\n\n### Notes\n\nKeep this.\n\n";
-        check_merge(
-            body,
-            &[
-                entry(Section::Added, "Add x"),
-                entry(Section::Fixed, "Fix [#3](https://new/3)"),
-                entry(Section::Security, "Bound input"),
-                entry(Section::Changed, "Speed up"),
-            ],
-            &[entry(Section::Added, "Add reverted")],
-            expect![[r#"
-                MergeStats { added: 2, removed: 0, kept: 2, hand: 1 }
-
-                Some words a person wrote.
-
-                ### Added
-
-                - A hand entry,
-                  on two lines.
-                - Add x
-
-                ### Changed
-
-                - Speed up
-
-                ### Fixed
-
-                - Fix [#3](https://new/3)
-
-                ### Security
-
-                - Bound input
-
-                ### Notes
-
-                Keep this.
-
-            "#]],
-        );
-    }
-
-    #[test]
-    fn entries_of_reverted_commits_and_duplicates_are_removed() {
-        check_merge(
-            "\n### Added\n\n- Add reverted\n- Add x\n- Add x\n- Mine\n\n### Removed\n\n- Add reverted\n\n",
-            &[entry(Section::Added, "Add x")],
-            &[entry(Section::Added, "Add reverted")],
-            expect![[r#"
-                MergeStats { added: 0, removed: 3, kept: 1, hand: 1 }
-
-                ### Added
-
-                - Add x
-                - Mine
-
-            "#]],
-        );
-    }
-
-    #[test]
-    fn a_moved_generated_entry_stays_where_a_person_put_it() {
-        let body = "\n### Fixed\n\n- Add x\n\n";
-        let (out, stats) = merge_unreleased(body, &[entry(Section::Added, "Add x")], &[]);
-        assert_eq!(out, body);
-        assert_eq!(stats, MergeStats { kept: 1, ..MergeStats::default() });
-    }
-
-    #[test]
-    fn an_entry_that_starts_like_a_bullet_matches_itself() {
-        let listed = [entry(Section::Fixed, "- nested bullet"), entry(Section::Fixed, "* star")];
-        let (once, _) = merge_unreleased("\n", &listed, &[]);
-        let (twice, stats) = merge_unreleased(&once, &listed, &[]);
-        assert_eq!(twice, once);
-        assert_eq!(stats, MergeStats { kept: 2, ..MergeStats::default() });
-        assert_eq!(once, "\n### Fixed\n\n- - nested bullet\n- * star\n\n");
-    }
-
-    #[test]
-    fn keys_ignore_bullets_links_and_wrapping() {
-        assert_eq!(key("- Fix [#3](https://x/3)\n  and more"), "Fix #3 and more");
-        assert_eq!(key("* Fix #3 and   more"), "Fix #3 and more");
-        assert_eq!(key("- [a] b"), "[a] b");
-    }
 
     pub(in crate::changelog) const DOC: &str = "# Changelog\n\nIntro.\n\n## [Unreleased]\n\n### Added\n\n- New\n\n## [1.1.0] - 2024-02-01\n\n### Fixed\n\n- Old fix\n\n## [1.0.0] - 2024-01-01\n\n- First\n\n[unreleased]: https://github.com/acme/widget/compare/v1.1.0...HEAD\n[1.1.0]: https://github.com/acme/widget/compare/v1.0.0...v1.1.0\n[1.0.0]: https://github.com/acme/widget/releases/tag/v1.0.0\n";
 
@@ -730,5 +286,30 @@ pub(in crate::changelog) mod tests {
         assert_eq!(doc.links.len(), 3);
         assert_eq!(doc.forge().unwrap().base, "https://github.com/acme/widget");
         assert_eq!(Doc::parse("```\n## x\n```\n").parts.len(), 0);
+    }
+
+    #[test]
+    fn release_headings_of_every_style_split_the_document_and_blocks_have_owners() {
+        let text = "# Changelog\n\n## About\n\nWords.\n\n# 0.7.19 (July 21st, 2026)\n\n### Added\n\n- a\n\n## New Contributors\n\n* @x\n\n1.2.0 (2026-01-02)\n------------------\n\n- b\n\n```\n# 9.9.9\n```\n\n## v1.1.0\n";
+        let doc = Doc::parse(text);
+        let owners = doc.owners();
+        let shown: String = doc
+            .parts
+            .iter()
+            .zip(&owners)
+            .map(|(p, o)| format!("{:?} `{}` owner {o:?}\n", p.heading, p.line.replace('\n', "/")))
+            .collect();
+        expect![[r#"
+            Other `## About/` owner None
+            Release("0.7.19") `# 0.7.19 (July 21st, 2026)/` owner Some(1)
+            Other `## New Contributors/` owner Some(1)
+            Release("1.2.0") `1.2.0 (2026-01-02)/------------------/` owner Some(3)
+            Release("1.1.0") `## v1.1.0/` owner Some(4)
+        "#]]
+        .assert_eq(&shown);
+        assert_eq!(doc.header, "# Changelog\n\n");
+        assert_eq!(doc.style().release("0.8.0", "2026-08-01"), "# 0.8.0 (August 1st, 2026)\n");
+        let back: String = doc.parts.iter().map(Part::text).collect();
+        assert_eq!(format!("{}{back}", doc.header), text);
     }
 }

@@ -10,10 +10,10 @@
 //! link definitions go with their sections.
 
 use super::{
-    document::{
-        Block, Doc, Heading, Sub, assemble, key, rank_of, render_sub, same_section, split_subs,
-    },
+    document::{Doc, assemble},
+    heading::Heading,
     rules::Section,
+    section::{Block, Sub, key, rank_of, render_sub, same_section, split_subs},
 };
 use crate::version::Version;
 

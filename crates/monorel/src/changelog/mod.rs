@@ -12,36 +12,38 @@
 mod commits;
 mod document;
 mod fold;
+mod heading;
 mod history;
 mod links;
 mod load;
 mod merge;
 mod promote;
+mod regenerate;
 mod rules;
+mod section;
 
 use std::{collections::HashSet, io, path::PathBuf};
 
-pub use document::{HEADER, MergeStats};
+pub use document::HEADER;
 pub use links::Forge;
 pub use load::{CLIFF_TOML, Snapshot, load};
 pub use merge::merge3;
 pub use promote::{Promotion, notes, promote};
 pub use rules::{Section, TagPattern};
+pub use section::{MergeStats, NO_CHANGES};
 
 /// `git log` output in [`crate::git::LOG_FORMAT`], split into commits (also for `release auto`).
 pub(crate) use self::commits::{message_text, parse_log};
 
 use self::{
     commits::{RawCommit, entries},
-    document::{
-        Doc, Encoding, Heading, assemble, decode, encode, merge_unreleased, render_release,
-        set_links,
-    },
+    document::{Doc, Encoding, Heading, assemble, decode, encode, set_links},
     links::Linker,
     load::release_tags,
     rules::{Rules, parse_cliff_toml},
+    section::merge_unreleased,
 };
-use crate::{git::GitError, version::Version};
+use crate::git::GitError;
 
 /// What to write, and from which commits.
 #[derive(Debug, Clone)]
@@ -239,47 +241,24 @@ pub fn plan(snapshot: &Snapshot, request: &Request) -> Result<Plan, ChangelogErr
         &unreleased.listed,
         &unreleased.cancelled,
     );
-    let line = u.map_or("## [Unreleased]", |u| doc.parts[u].line.trim_end_matches('\n'));
+    let style = doc.style();
+    let new_line = style.unreleased();
+    let line = u.map_or(new_line.as_str(), |u| doc.parts[u].line).trim_end_matches('\n');
     let unreleased_part = format!("{line}\n{body}");
     let mut parts: Vec<String> = Vec::new();
     let mut written_releases = 0;
     if request.all {
-        parts.push(unreleased_part);
-        let generated: Vec<(Version, String)> = releases
+        let generated: Vec<regenerate::Release<'_>> = releases
             .iter()
             .zip(released)
-            .map(|(tag, commits)| {
-                let e = entries(&keep(commits), &rules, &linker);
-                (
-                    tag.version.clone(),
-                    render_release(&tag.version.to_string(), &tag.tag.date, &e.listed),
-                )
+            .map(|(tag, commits)| regenerate::Release {
+                version: &tag.version,
+                date: &tag.tag.date,
+                entries: entries(&keep(commits), &rules, &linker),
             })
             .collect();
         written_releases = generated.len();
-        // Sections of releases with no tag (written before the tags) stay.
-        let mut kept: Vec<(Option<Version>, String)> = doc
-            .parts
-            .iter()
-            .filter_map(|p| match &p.heading {
-                Heading::Release(v) => {
-                    let version = Version::parse(v).ok();
-                    let tagged =
-                        version.as_ref().is_some_and(|v| generated.iter().any(|(g, _)| g == v));
-                    (!tagged).then(|| (version, format!("{}{}", p.line, p.body)))
-                }
-                _ => None,
-            })
-            .collect();
-        kept.extend(generated.into_iter().map(|(v, text)| (Some(v), text)));
-        kept.sort_by(|a, b| b.0.cmp(&a.0));
-        parts.extend(kept.into_iter().map(|(_, text)| text));
-        parts.extend(
-            doc.parts
-                .iter()
-                .filter(|p| p.heading == Heading::Other)
-                .map(|p| format!("{}{}", p.line, p.body)),
-        );
+        parts = regenerate::parts(&doc, unreleased_part, &unreleased.listed, &generated);
     } else {
         let first_release = doc.parts.iter().position(|p| p.heading != Heading::Other);
         for (i, p) in doc.parts.iter().enumerate() {
@@ -302,7 +281,8 @@ pub fn plan(snapshot: &Snapshot, request: &Request) -> Result<Plan, ChangelogErr
         false => snapshot.last_tag.clone(),
     };
     let mut wanted = Vec::new();
-    if let Some(forge) = &forge {
+    // Link definitions serve `[1.2.0]` labels: a file whose headings have none gets none.
+    if let Some(forge) = forge.as_ref().filter(|_| style.brackets) {
         if let Some(last) = &last_tag {
             wanted.push(("unreleased".to_string(), forge.compare_url(last, "HEAD")));
         }

@@ -1,5 +1,5 @@
-//! What a release does to the changelog: [`promote`] moves `[Unreleased]` under the new version
-//! and sets the comparison links; [`notes`] gives one section's body, for the tag and forges.
+//! What a release does to the changelog: [`promote`] moves `[Unreleased]` under the new version,
+//! in the heading style the file uses, and sets the comparison links; [`notes`] gives one section's body, for the tag and forges.
 
 use super::{
     ChangelogError,
@@ -7,6 +7,7 @@ use super::{
     fold::fold_pre_releases,
     links::Forge,
     rules::TagPattern,
+    section::NO_CHANGES,
 };
 use crate::version::Version;
 
@@ -23,7 +24,8 @@ pub struct Promotion<'a> {
     pub forge: Option<&'a Forge>,
 }
 
-/// Moves the `[Unreleased]` entries under `## [version] - date`, leaves an empty
+/// Moves the `[Unreleased]` entries under `## [version] - date` (or the file's own heading style;
+/// [`NO_CHANGES`] when there are none), leaves an empty
 /// `[Unreleased]` above it, and updates the comparison links (`[unreleased]` compares the new
 /// tag with `HEAD`; `[version]` compares the previous release's tag with the new one). A final
 /// release first folds its pre-releases' sections into `[Unreleased]` (`fold.rs`), so the
@@ -50,12 +52,15 @@ pub fn promote(path: &str, changelog: &[u8], p: &Promotion<'_>) -> Result<Vec<u8
         Heading::Release(v) => Some(v.clone()),
         _ => None,
     });
+    let style = doc.style();
     let mut parts: Vec<String> = Vec::new();
     for (i, part) in doc.parts.iter().enumerate() {
         if i == u {
             parts.push(format!("{}\n", part.line.trim_end_matches('\n')));
             let body = part.body.trim_start_matches('\n');
-            parts.push(format!("## [{version}] - {}\n\n{body}", p.date));
+            // A release with nothing under `[Unreleased]` says so, as `changelog --all` does.
+            let body = if body.trim().is_empty() { format!("{NO_CHANGES}\n") } else { body.into() };
+            parts.push(format!("{}\n{body}", style.release(&version, p.date)));
         } else {
             parts.push(format!("{}{}", part.line, part.body));
         }
@@ -63,7 +68,8 @@ pub fn promote(path: &str, changelog: &[u8], p: &Promotion<'_>) -> Result<Vec<u8
     let inferred = doc.forge();
     let forge = p.forge.or(inferred.as_ref());
     let mut links = doc.links_text.to_string();
-    if let Some(forge) = forge {
+    // Link definitions serve `[1.2.0]` labels: a file whose headings have none gets none.
+    if let Some(forge) = forge.filter(|_| style.brackets) {
         let tag = p.tag_pattern.tag_for(p.version);
         let mut wanted = vec![("unreleased".to_string(), forge.compare_url(&tag, "HEAD"))];
         let release_url = match previous.as_deref().and_then(|v| Version::parse(v).ok()) {
@@ -195,6 +201,50 @@ mod tests {
             expect![
                 "error: `CHANGELOG.md` has no `## [Unreleased]` section to promote\nhelp: run `monorel changelog` first: it writes one"
             ],
+        );
+    }
+
+    #[test]
+    fn promotion_writes_the_heading_style_the_file_uses() {
+        // tokio's: level 1, a long date with an ordinal; no link definitions to keep.
+        check_promote(
+            "# Unreleased\n\n### Fixed\n\n- A fix\n\n# 0.7.19 (July 21st, 2026)\n\n- Old\n",
+            "0.7.20",
+            expect![[r#"
+                # Unreleased
+
+                # 0.7.20 (March 1st, 2024)
+
+                ### Fixed
+
+                - A fix
+
+                # 0.7.19 (July 21st, 2026)
+
+                - Old
+            "#]],
+        );
+        // Setext (and reStructuredText), with a `v`; an empty `[Unreleased]` says so.
+        check_promote(
+            "Changes\n=======\n\nUnreleased\n----------\n\nv1.2.0 (2024-01-02)\n-------------------\n\n- Old\n",
+            "1.3.0",
+            expect![[r#"
+                Changes
+                =======
+
+                Unreleased
+                ----------
+
+                v1.3.0 (2024-03-01)
+                -------------------
+
+                No user-facing changes.
+
+                v1.2.0 (2024-01-02)
+                -------------------
+
+                - Old
+            "#]],
         );
     }
 

@@ -380,7 +380,9 @@ pub fn plan_release(
         promoted = notes::mark_security(&promoted, &format!("## [{}] - {date}", bump.to));
         notes = changelog::notes(changelog_path, &promoted, &bump.to.to_string())?;
     }
-    if notes.trim().is_empty() && !request.allow_empty {
+    // An empty `[Unreleased]` is promoted as `changelog --all` writes an empty release.
+    let empty = notes.trim().is_empty() || notes.trim() == changelog::NO_CHANGES;
+    if empty && !request.allow_empty {
         let since = bump.tag.replace(&bump.to.to_string(), &bump.from.to_string());
         return Err(PlanError::Empty { changelog: changelog_path.to_string(), since });
     }
