@@ -1008,3 +1008,46 @@ fn abort_after_a_push_that_may_have_happened_without_the_local_tag_refuses() {
     assert!(text.contains("the local tag is gone"), "{text}");
     assert_eq!(repo.git(&["rev-parse", "HEAD"]), head);
 }
+
+#[test]
+fn a_release_takes_the_heading_style_of_the_file_and_an_empty_one_says_so() {
+    let repo = project("");
+    // tokio's style: level-1 headings with long dates, no `[Unreleased]` yet.
+    repo.write("CHANGELOG.md", "# 1.2.0 (January 1st, 2024)\n\n### Added\n\n- The engine\n")
+        .commit("docs: write the changelog as we like it");
+    let output = run(&repo, &["release", "minor", "--execute"]);
+    assert!(output.status.success(), "{}", transcript(&output));
+    expect![[r#"
+        # Unreleased
+
+        # 1.3.0 (May 1st, 2024)
+
+        ### Added
+
+        - Durable timers (#12)
+
+        ### Fixed
+
+        - Retry on timeout
+
+        # 1.2.0 (January 1st, 2024)
+
+        ### Added
+
+        - The engine
+    "#]]
+    .assert_eq(&repo.read("CHANGELOG.md"));
+    // Nothing since: refused, then with `--allow-empty` the section says so, as `--all` does.
+    let refused = run(&repo, &["release", "patch"]);
+    assert_eq!(refused.status.code(), Some(1), "{}", transcript(&refused));
+    let output = run(&repo, &["release", "patch", "--allow-empty", "--execute"]);
+    assert!(output.status.success(), "{}", transcript(&output));
+    assert!(repo.read("CHANGELOG.md").starts_with(
+        "# Unreleased\n\n# 1.3.1 (May 1st, 2024)\n\nNo user-facing changes.\n\n# 1.3.0"
+    ));
+    expect![[r#"
+        No user-facing changes.
+
+    "#]]
+    .assert_eq(&repo.git(&["for-each-ref", "--format=%(contents)", "refs/tags/v1.3.1"]));
+}

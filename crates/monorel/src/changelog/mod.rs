@@ -258,7 +258,7 @@ pub fn plan(snapshot: &Snapshot, request: &Request) -> Result<Plan, ChangelogErr
             })
             .collect();
         written_releases = generated.len();
-        parts = regenerate::parts(&doc, unreleased_part, &unreleased.listed, &generated);
+        parts = regenerate::parts(&doc, unreleased_part, &generated);
     } else {
         let first_release = doc.parts.iter().position(|p| p.heading != Heading::Other);
         for (i, p) in doc.parts.iter().enumerate() {

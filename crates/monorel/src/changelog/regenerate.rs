@@ -7,12 +7,12 @@
 //! with no section gets one, in the heading style the file uses; a release with no listed
 //! commit says [`NO_CHANGES`](super::section::NO_CHANGES). Sections of releases with no tag stay.
 
-use std::collections::HashSet;
+use std::collections::HashMap;
 
 use super::{
-    commits::{Entries, Entry},
+    commits::Entries,
     document::{Doc, Heading},
-    section::{keys, merge_release, render_release},
+    section::{merge_release, render_release},
 };
 use crate::version::Version;
 
@@ -26,17 +26,9 @@ pub(crate) struct Release<'r> {
 
 /// The parts of the document: the blocks above every release, `unreleased` (already merged)
 /// with its blocks, then the releases, newest first, each with its blocks.
-pub(crate) fn parts(
-    doc: &Doc<'_>,
-    unreleased: String,
-    unreleased_entries: &[Entry],
-    releases: &[Release<'_>],
-) -> Vec<String> {
+pub(crate) fn parts(doc: &Doc<'_>, unreleased: String, releases: &[Release<'_>]) -> Vec<String> {
     let owners = doc.owners();
     let style = doc.style();
-    let elsewhere: HashSet<String> =
-        keys(releases.iter().flat_map(|r| &r.entries.listed).chain(unreleased_entries.iter()))
-            .collect();
     // The blocks owned by part `i`, each as written.
     let blocks = |i: usize| -> Vec<String> {
         (i + 1..doc.parts.len())
@@ -53,24 +45,22 @@ pub(crate) fn parts(
         out.extend(blocks(u));
     }
 
+    // Each version's releases, the first to be taken last: one lookup a section.
+    let mut by_version: HashMap<&Version, Vec<usize>> = HashMap::with_capacity(releases.len());
+    for (r, release) in releases.iter().enumerate().rev() {
+        by_version.entry(release.version).or_default().push(r);
+    }
     let mut used = vec![false; releases.len()];
     let mut units: Vec<(Option<Version>, Vec<String>)> = Vec::new();
     for (i, part) in doc.parts.iter().enumerate() {
         let Heading::Release(v) = &part.heading else { continue };
         let version = Version::parse(v).ok();
-        let found = releases
-            .iter()
-            .enumerate()
-            .find(|(r, release)| !used[*r] && version.as_ref() == Some(release.version));
-        let mut unit = vec![match found {
+        let found = version.as_ref().and_then(|v| by_version.get_mut(v)?.pop());
+        let mut unit = vec![match found.map(|r| (r, &releases[r])) {
             Some((r, release)) => {
                 used[r] = true;
                 let e = &release.entries;
-                format!(
-                    "{}{}",
-                    part.line,
-                    merge_release(part.body, &e.listed, &e.cancelled, &elsewhere)
-                )
+                format!("{}{}", part.line, merge_release(part.body, &e.listed, &e.cancelled))
             }
             None => part.text(),
         }];

@@ -54,42 +54,28 @@ pub(crate) fn merge_unreleased(
     listed: &[Entry],
     cancelled: &[Entry],
 ) -> (String, MergeStats) {
-    merge_section(body, listed, cancelled, &HashSet::new())
+    merge_section(body, listed, cancelled)
 }
 
-/// The body of a release section regenerated from `listed`: as [`merge_unreleased`], and an
-/// item that is the entry of a commit of another section (one of the `elsewhere` keys) is taken
-/// out, since that section lists it. A section left with nothing says [`NO_CHANGES`].
-pub(crate) fn merge_release(
-    body: &str,
-    listed: &[Entry],
-    cancelled: &[Entry],
-    elsewhere: &HashSet<String>,
-) -> String {
+/// The body of a release section regenerated from `listed`: as [`merge_unreleased`] (a
+/// person's items stay where they stood); a section left with nothing says [`NO_CHANGES`].
+pub(crate) fn merge_release(body: &str, listed: &[Entry], cancelled: &[Entry]) -> String {
     // The sentence is the tool's: it goes when there is something to list.
     let (preamble, _) = split_subs(body);
     let (merged, _) = if preamble.trim() == NO_CHANGES {
-        merge_section(&format!("\n{}", &body[preamble.len()..]), listed, cancelled, elsewhere)
+        merge_section(&format!("\n{}", &body[preamble.len()..]), listed, cancelled)
     } else {
-        merge_section(body, listed, cancelled, elsewhere)
+        merge_section(body, listed, cancelled)
     };
     if merged.trim().is_empty() { format!("\n{NO_CHANGES}\n\n") } else { merged }
 }
 
-/// The key of each entry, as [`merge_section`] matches items.
-pub(crate) fn keys<'e>(
-    entries: impl IntoIterator<Item = &'e Entry>,
-) -> impl Iterator<Item = String> {
-    entries.into_iter().map(|e| key(&item(&e.text)))
-}
-
-fn merge_section(
-    body: &str,
-    listed: &[Entry],
-    cancelled: &[Entry],
-    elsewhere: &HashSet<String>,
-) -> (String, MergeStats) {
-    let (preamble, mut subs) = split_subs(body);
+fn merge_section(body: &str, listed: &[Entry], cancelled: &[Entry]) -> (String, MergeStats) {
+    let (preamble, subs) = split_subs(body);
+    // The preamble's items are matched too (a section may list them with no `###` at all); it
+    // is `subs[0]`, with no heading, and new entries never go into it.
+    let pre = Sub { line: "", name: "", raw: preamble, blocks: blocks(preamble) };
+    let mut subs: Vec<Sub<'_>> = std::iter::once(pre).chain(subs).collect();
     let mut stats = MergeStats::default();
     // Keyed as written (`- text`): the key drops one bullet, and a text that itself starts
     // like one (`- nested bullet`) must keep it, or it would never match itself.
@@ -103,9 +89,7 @@ fn merge_section(
             next_same[i] = after;
         }
     }
-    let mut generated: HashSet<&str> =
-        keys.iter().chain(&cancelled_keys).map(String::as_str).collect();
-    generated.extend(elsewhere.iter().map(String::as_str));
+    let generated: HashSet<&str> = keys.iter().chain(&cancelled_keys).map(String::as_str).collect();
     let mut placed = vec![false; listed.len()];
     let mut changed = vec![false; subs.len()];
     for (s, sub) in subs.iter_mut().enumerate() {
@@ -146,8 +130,8 @@ fn merge_section(
     for (_, entry) in listed.iter().enumerate().filter(|(i, _)| !placed[*i]) {
         stats.added += 1;
         let block = Block::New(item(&entry.text));
-        match subs.iter().position(|s| same_section(&Section::from_heading(s.name), &entry.section))
-        {
+        let same = |s: &Sub<'_>| same_section(&Section::from_heading(s.name), &entry.section);
+        match subs.iter().skip(1).position(same).map(|s| s + 1) {
             Some(s) => {
                 subs[s].blocks.push(block);
                 changed[s] = true;
@@ -166,7 +150,16 @@ fn merge_section(
     // Existing subsections keep their order; a new one goes before the first that ranks after it.
     let mut out: Vec<String> = Vec::new();
     let mut new_subs = new_subs.into_iter().peekable();
+    let mut pre = String::new();
     for (s, sub) in subs.iter().enumerate() {
+        if s == 0 {
+            pre = match changed[0] {
+                true if sub.blocks.is_empty() => String::new(),
+                true => render_sub("", &sub.blocks),
+                false => sub.raw.to_string(),
+            };
+            continue;
+        }
         let rank = Section::from_heading(sub.name);
         while let Some((section, _)) = new_subs.peek() {
             if rank_of(section) < rank_of(&rank) {
@@ -186,7 +179,14 @@ fn merge_section(
         out.push(render_sub(&format!("### {}\n", section.heading()), &blocks));
     }
     let mut text = String::with_capacity(body.len() + listed.len() * 48);
-    text.push_str(if preamble.is_empty() && !out.is_empty() { "\n" } else { preamble });
+    if pre.trim().is_empty() {
+        text.push_str(if pre.is_empty() && !out.is_empty() { "\n" } else { &pre });
+    } else {
+        text.push_str(&pre);
+        if !out.is_empty() && !pre.ends_with("\n\n") {
+            text.push_str(if pre.ends_with('\n') { "\n" } else { "\n\n" });
+        }
+    }
     let n = out.len();
     for (i, sub) in out.into_iter().enumerate() {
         text.push_str(&sub);
@@ -512,6 +512,36 @@ mod tests {
         assert_eq!(twice, once);
         assert_eq!(stats, MergeStats { kept: 2, ..MergeStats::default() });
         assert_eq!(once, "\n### Fixed\n\n- - nested bullet\n- * star\n\n");
+    }
+
+    #[test]
+    fn a_release_section_keeps_its_items_without_subsections_and_its_hand_written_ones() {
+        let start = [entry(Section::Added, "Start")];
+        // Items above any `###` are matched too: nothing is listed twice.
+        assert_eq!(merge_release("\n- Start\n", &start, &[]), "\n- Start\n");
+        // A person's entries stay where they stood, even one worded like another release's.
+        expect![[r#"
+
+            Words.
+
+            ### Added
+
+            - Initial public release.
+            - Later
+            - Start
+
+        "#]]
+        .assert_eq(&merge_release(
+            "\nWords.\n\n### Added\n\n- Initial public release.\n- Later\n",
+            &start,
+            &[],
+        ));
+        // Nothing listed: the section says so; something listed later: the sentence goes.
+        let empty = merge_release("\n", &[], &[]);
+        assert_eq!(empty, "\nNo user-facing changes.\n\n");
+        assert_eq!(merge_release(&empty, &[], &[]), empty);
+        assert_eq!(merge_release(&empty, &start, &[]), "\n### Added\n\n- Start\n\n");
+        assert_eq!(merge_release("\n- Mine\n", &[], &[]), "\n- Mine\n");
     }
 
     #[test]
