@@ -94,9 +94,22 @@ pub fn notes(path: &str, changelog: &[u8], version: &str) -> Result<String, Chan
         (Ok(a), Ok(b)) => a == b,
         _ => v == wanted,
     };
-    let part = doc.parts.iter().find(|p| matches!(&p.heading, Heading::Release(v) if same(v)));
-    match part {
-        Some(part) => Ok(format!("{}\n", part.body.trim_matches('\n').trim_end())),
+    let at = doc.parts.iter().position(|p| matches!(&p.heading, Heading::Release(v) if same(v)));
+    match at {
+        Some(at) => {
+            // With the blocks that belong to the release (`## New Contributors`).
+            let owners = doc.owners();
+            let mut body = doc.parts[at].body.to_string();
+            for part in doc.parts.iter().zip(&owners).skip(at + 1) {
+                match part {
+                    (p, Some(owner)) if *owner == at && p.heading == Heading::Other => {
+                        body.push_str(&p.text())
+                    }
+                    _ => break,
+                }
+            }
+            Ok(format!("{}\n", body.trim_matches('\n').trim_end()))
+        }
         None => {
             let known: Vec<&str> = doc
                 .parts
@@ -282,6 +295,9 @@ mod tests {
             - First
         "#]],
         );
+        let with_block = "## [1.1.0] - 2024-02-01\n\n- Fix\n\n## New Contributors\n\n* @a\n\n## [1.0.0] - 2024-01-01\n\n- First\n";
+        let out = notes("CHANGELOG.md", with_block.as_bytes(), "1.1.0").unwrap();
+        assert_eq!(out, "- Fix\n\n## New Contributors\n\n* @a\n");
         check(
             "2.0.0",
             expect!["error: `CHANGELOG.md` has no section for 2.0.0\nhelp: it has: 1.1.0, 1.0.0"],
