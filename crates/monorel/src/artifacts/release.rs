@@ -83,16 +83,24 @@ pub fn decide(claims: &[Claim]) -> Option<(Version, Vec<Check>)> {
 }
 
 /// The changelog has a dated section for `version`: a heading such as
-/// `## [1.2.0] - 2024-05-01` or `## v1.2.0 (2024-05-01)`.
+/// `## [1.2.0] - 2024-05-01`, `## v1.2.0 (2024-05-01)`, `# 1.2.0 (May 1st, 2024)`, or
+/// `1.2.0 (2024-05-01)` over a `---` underline.
 ///
 /// A build between releases (no release tag at HEAD) need not have one yet: then a missing
 /// section is a note.
 pub fn changelog_check(shown: &str, text: &str, version: &Version, tagged: bool) -> Check {
     let version_text = version.to_string();
     let mut undated = None;
-    for (index, line) in text.lines().enumerate() {
+    let lines: Vec<&str> = text.lines().collect();
+    for (index, line) in lines.iter().enumerate() {
         let trimmed = line.trim_start();
-        if !trimmed.starts_with('#') || !names_version(trimmed, &version_text) {
+        // An ATX heading, or a setext (reStructuredText) one: a line over `---` or `===`.
+        let underlined = lines.get(index + 1).is_some_and(|next| {
+            let next = next.trim_end();
+            next.len() >= 3 && (next.bytes().all(|b| b == b'-') || next.bytes().all(|b| b == b'='))
+        });
+        let heading = trimmed.starts_with('#') || (underlined && !trimmed.is_empty());
+        if !heading || !names_version(trimmed, &version_text) {
             continue;
         }
         if let Some(date) = find_date(trimmed) {
@@ -145,6 +153,39 @@ fn names_version(line: &str, version: &str) -> bool {
 
 /// The first `YYYY-MM-DD` in `line`.
 fn find_date(line: &str) -> Option<&str> {
+    iso_date(line).or_else(|| long_date(line))
+}
+
+const MONTHS: [&str; 12] = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+];
+
+/// `May 1, 2024` or `May 1st, 2024`, as tokio dates its releases.
+fn long_date(line: &str) -> Option<&str> {
+    MONTHS.iter().find_map(|month| {
+        let start = line.find(&format!("{month} "))?;
+        let rest = &line[start + month.len() + 1..];
+        let day_len = rest.bytes().take_while(u8::is_ascii_digit).count();
+        let after_day = rest[day_len..].trim_start_matches(|c: char| c.is_ascii_alphabetic());
+        let year = after_day.strip_prefix(", ")?;
+        let year_len = year.bytes().take_while(u8::is_ascii_digit).count();
+        let end = line.len() - year.len() + year_len;
+        (day_len > 0 && year_len == 4).then(|| &line[start..end])
+    })
+}
+
+fn iso_date(line: &str) -> Option<&str> {
     let bytes = line.as_bytes();
     (0..bytes.len().saturating_sub(9)).find_map(|i| {
         let candidate = &bytes[i..i + 10];
@@ -273,5 +314,14 @@ mod tests {
         assert!(check("## [11.0.0] - 2023-01-02\n", "1.0.0", true).starts_with("FAIL"));
         assert!(check("## [1.0.0] - 2023-01-02\n", "1.0.0-rc.1", true).starts_with("FAIL"));
         assert!(check("## pkg-v1.0.0 - 2023-01-02\n", "1.0.0", true).starts_with("ok"));
+        // The other common styles: tokio's long dates, setext and reStructuredText underlines.
+        assert_eq!(
+            check("# 1.0.0 (May 1st, 2024)\n", "1.0.0", true),
+            "ok changelog: `CHANGELOG.md:1` has the section for `1.0.0` dated May 1st, 2024"
+        );
+        assert!(check("# 1.0.0 (March 4, 2026)\n", "1.0.0", true).starts_with("ok"));
+        assert!(check("# 1.0.0 (May 1st)\n", "1.0.0", true).starts_with("FAIL"));
+        assert!(check("x\n\n1.0.0 (2024-05-01)\n---\n", "1.0.0", true).starts_with("ok"));
+        assert!(check("1.0.0 (2024-05-01)\n", "1.0.0", true).starts_with("FAIL"));
     }
 }
