@@ -29,7 +29,7 @@ pub use document::HEADER;
 pub use links::Forge;
 pub use load::{CLIFF_TOML, Snapshot, load};
 pub use merge::merge3;
-pub use promote::{Promotion, notes, promote};
+pub use promote::{Promotion, heading_line, notes, promote};
 pub use rules::{Section, TagPattern};
 pub use section::{MergeStats, NO_CHANGES};
 

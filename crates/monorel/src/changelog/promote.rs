@@ -86,6 +86,19 @@ pub fn promote(path: &str, changelog: &[u8], p: &Promotion<'_>) -> Result<Vec<u8
 
 /// The body of the section for `version` (a leading `v` is ignored), without surrounding blank
 /// lines: the release notes a forge release takes.
+/// The heading line of `version`'s section as written (the first line of a setext heading),
+/// whatever the file's heading style; `None` when there is no such section.
+pub fn heading_line(changelog: &[u8], version: &Version) -> Option<String> {
+    let text = String::from_utf8_lossy(changelog);
+    let doc = Doc::parse(&text);
+    doc.parts.iter().find_map(|p| match &p.heading {
+        Heading::Release(v) if Version::parse(v).is_ok_and(|v| &v == version) => {
+            Some(p.line.lines().next().unwrap_or("").trim_end_matches('\r').to_string())
+        }
+        _ => None,
+    })
+}
+
 pub fn notes(path: &str, changelog: &[u8], version: &str) -> Result<String, ChangelogError> {
     let (text, _) = decode(path, changelog)?;
     let doc = Doc::parse(&text);
@@ -137,6 +150,21 @@ mod tests {
 
     use super::*;
     use crate::changelog::document::tests::DOC;
+
+    #[test]
+    fn heading_line_is_the_section_heading_as_the_file_writes_it() {
+        let v = Version::parse("0.7.20").unwrap();
+        let tokio = "# Changelog\n\n# 0.7.20 (December 1st, 2026)\n\n### Security\n\n- x\n";
+        assert_eq!(
+            heading_line(tokio.as_bytes(), &v).as_deref(),
+            Some("# 0.7.20 (December 1st, 2026)")
+        );
+        let setext = "0.7.20 (2026-12-01)\n-------------------\n\n- x\n";
+        assert_eq!(heading_line(setext.as_bytes(), &v).as_deref(), Some("0.7.20 (2026-12-01)"));
+        let kac = "## [0.7.20] - 2026-12-01\r\n\r\n- x\r\n";
+        assert_eq!(heading_line(kac.as_bytes(), &v).as_deref(), Some("## [0.7.20] - 2026-12-01"));
+        assert_eq!(heading_line(b"## [0.7.19] - 2026-01-01\n", &v), None);
+    }
 
     fn check_promote(text: &str, version: &str, expect: Expect) {
         let pattern = TagPattern::default();

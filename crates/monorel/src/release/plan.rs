@@ -377,7 +377,9 @@ pub fn plan_release(
     )?;
     let mut notes = changelog::notes(changelog_path, &promoted, &bump.to.to_string())?;
     if notes::is_security(&notes) {
-        promoted = notes::mark_security(&promoted, &format!("## [{}] - {date}", bump.to));
+        let heading = changelog::heading_line(&promoted, &bump.to)
+            .unwrap_or_else(|| format!("## [{}] - {date}", bump.to));
+        promoted = notes::mark_security(&promoted, &heading);
         notes = changelog::notes(changelog_path, &promoted, &bump.to.to_string())?;
     }
     // An empty `[Unreleased]` is promoted as `changelog --all` writes an empty release.
