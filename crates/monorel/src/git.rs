@@ -192,6 +192,18 @@ impl Repo {
         }
     }
 
+    /// The names of the tags whose commit is `HEAD` or one of its ancestors, in one process
+    /// (`for-each-ref --merged`), however many tags there are.
+    pub fn tags_merged_into_head(&self) -> Result<Vec<String>, GitError> {
+        let sh = &self.sh;
+        let what = "for-each-ref --merged HEAD refs/tags";
+        let out = self.run_lossy(
+            what,
+            cmd!(sh, "git for-each-ref --merged HEAD --format=%(refname:strip=2) refs/tags"),
+        )?;
+        Ok(out.lines().filter(|l| !l.is_empty()).map(str::to_string).collect())
+    }
+
     /// The URL of remote `name`, or `None` when there is no such remote.
     pub fn remote_url(&self, name: &str) -> Result<Option<String>, GitError> {
         let sh = &self.sh;

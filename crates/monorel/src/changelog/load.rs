@@ -1,7 +1,7 @@
 //! Loading (read-only IO): the tags, one `git log`, the remote's URL, CHANGELOG.md and
 //! `cliff.toml`. Everything after this is planning, on the [`Snapshot`].
 
-use std::path::Path;
+use std::{collections::HashSet, path::Path};
 
 use super::{ChangelogError, Request, history::ReleaseTag, rules::Rules};
 use crate::{
@@ -57,21 +57,23 @@ pub fn load(root: &Path, request: &Request) -> Result<Snapshot, ChangelogError> 
     }
     let tags = repo.tags()?;
     let mut exclude = Vec::new();
-    let mut last_tag = None;
+    let releases = match request.all {
+        true => Vec::new(),
+        false => release_tags(&tags, request, &rules),
+    };
+    let mut merged: Option<HashSet<String>> = None;
     if !request.all {
         // Every final release's history is released, reachable from `HEAD` or not. A
         // pre-release's only where it is merged: a branch that never merged `v1.4.0-rc.1` keeps
         // those commits unreleased, its entries generated (its final release carries them).
-        let releases = release_tags(&tags, request, &rules);
-        for release in &releases {
-            if release.version.pre.is_empty() || repo.is_ancestor_of_head(&release.tag.commit)? {
-                exclude.push(release.tag.name.clone());
-            }
+        // Which tags `HEAD` contains is asked once, for all of them, when a pre-release needs it.
+        if releases.iter().any(|r| !r.version.pre.is_empty()) {
+            merged = Some(repo.tags_merged_into_head()?.into_iter().collect());
         }
-        for release in releases.iter().rev() {
-            if repo.is_ancestor_of_head(&release.tag.commit)? {
-                last_tag = Some(release.tag.name.clone());
-                break;
+        for release in &releases {
+            let in_head = || merged.as_ref().is_some_and(|m| m.contains(&release.tag.name));
+            if release.version.pre.is_empty() || in_head() {
+                exclude.push(release.tag.name.clone());
             }
         }
     }
@@ -79,11 +81,46 @@ pub fn load(root: &Path, request: &Request) -> Result<Snapshot, ChangelogError> 
         exclude_tags: &exclude,
         paths: if request.all { &[] } else { &request.paths },
     })?;
+    let last_tag = match request.all {
+        true => None,
+        false => last_release(&repo, &releases, &log, merged.as_ref())?,
+    };
     let touching = match request.all && !request.paths.is_empty() {
         true => Some(repo.log_ids_touching(&request.paths)?),
         false => None,
     };
     Ok(Snapshot { changelog, cliff_toml, tags, last_tag, log, touching, remote_url })
+}
+
+/// The newest release (by version) whose tag `HEAD` contains, without a process per tag: from
+/// `merged` when the tags `HEAD` contains were asked already; when the newest release's commit
+/// is `HEAD` or the parent of an unreleased commit (a commit in `log`), `HEAD` contains it;
+/// otherwise one `git for-each-ref --merged HEAD` answers for every tag at once.
+fn last_release(
+    repo: &Repo,
+    releases: &[ReleaseTag<'_>],
+    log: &str,
+    merged: Option<&HashSet<String>>,
+) -> Result<Option<String>, ChangelogError> {
+    let newest_in = |merged: &HashSet<String>| {
+        releases.iter().rev().find(|r| merged.contains(&r.tag.name)).map(|r| r.tag.name.clone())
+    };
+    if let Some(merged) = merged {
+        return Ok(newest_in(merged));
+    }
+    let Some(newest) = releases.last() else { return Ok(None) };
+    // Any parent of a commit `HEAD` contains is an ancestor of `HEAD` (with paths too).
+    let commits = super::commits::parse_log(log)?;
+    let at = newest.tag.commit.as_str();
+    let contained = match commits.is_empty() {
+        true => repo.head()? == at,
+        false => commits.iter().any(|c| c.parents.split_whitespace().any(|p| p == at)),
+    };
+    if contained {
+        return Ok(Some(newest.tag.name.clone()));
+    }
+    let merged: HashSet<String> = repo.tags_merged_into_head()?.into_iter().collect();
+    Ok(newest_in(&merged))
 }
 
 /// The tags that are releases: they follow the request's pattern and `cliff.toml` does not
