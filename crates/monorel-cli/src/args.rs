@@ -175,6 +175,9 @@ pub struct ReleaseArgs {
     /// Undo the release in progress: files, commits, local tags (never what was pushed)
     #[arg(long, conflicts_with_all = ["level", "resume", "execute"])]
     pub abort: bool,
+    /// List the commits the changelog leaves out because they are no Conventional Commits
+    #[arg(short, long)]
+    pub verbose: bool,
 }
 
 /// `monorel init`.
@@ -285,4 +288,7 @@ pub struct ChangelogArgs {
     /// Print the body of the section for <VERSION> (release notes for a forge), write nothing
     #[arg(long, value_name = "VERSION")]
     pub notes: Option<String>,
+    /// List the commits left out because they are no Conventional Commits
+    #[arg(short, long)]
+    pub verbose: bool,
 }

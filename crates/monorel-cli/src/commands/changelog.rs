@@ -16,7 +16,7 @@ pub(crate) fn run(
 }
 
 #[cfg(feature = "changelog")]
-pub(crate) use imp::run;
+pub(crate) use imp::{report, run};
 
 #[cfg(feature = "changelog")]
 mod imp {
@@ -59,8 +59,13 @@ mod imp {
                     changelog: snapshot.config.release.changelog.clone().into(),
                     ..Request::default()
                 };
-                if let Some(group) = main {
-                    request.tag_pattern = group.tag.parse()?;
+                // Without a main group, the style the repository tags plain releases with.
+                let format = match main {
+                    Some(group) => Some(group.tag.clone()),
+                    None => repo::plain_tag_format(&snapshot.tags),
+                };
+                if let Some(format) = format {
+                    request.tag_pattern = format.parse()?;
                 }
                 request
             }
@@ -78,23 +83,11 @@ mod imp {
         request.all = args.all;
         let snapshot = changelog::load(&root, &request)?;
         let plan = changelog::plan(&snapshot, &request)?;
-        if plan.last_tag.is_none() && !request.all && !snapshot.tags.is_empty() {
+        if plan.last_tag.is_none() && plan.releases == 0 && !snapshot.tags.is_empty() {
             // Never take a whole history for one release without saying so.
-            let mut versioned: Vec<_> = snapshot
-                .tags
-                .iter()
-                .filter(|t| t.name.contains('.') && t.name.contains(|c: char| c.is_ascii_digit()))
-                .collect();
-            versioned.sort_by(|a, b| b.date.cmp(&a.date));
-            let examples: Vec<String> =
-                versioned.iter().take(3).map(|t| format!("`{}`", t.name)).collect();
-            eprintln!(
-                "warning: no tag matches `{}` (the repository's tags look like {}): [Unreleased] takes all {} commits\nhelp: set the group's `tag` in `monorel.toml` to the style of its tags",
-                request.tag_pattern,
-                examples.join(", "),
-                plan.commits
-            );
+            eprintln!("{}", whole_history_warning(&snapshot.tags, &request, &plan));
         }
+        report(&plan, args.verbose);
         let after = String::from_utf8_lossy(&plan.after);
         if args.stdout {
             out!("{after}");
@@ -124,6 +117,45 @@ mod imp {
             .with_context(|| format!("cannot write `{shown}`"))?;
         outln!("`{shown}`: {} ({})", what_changes(&plan), origin(&plan));
         Ok(ExitCode::SUCCESS)
+    }
+
+    /// Why `[Unreleased]` takes the whole history: no tag follows the pattern, or none that does
+    /// is in `HEAD`'s history; with the newest tags seen.
+    fn whole_history_warning(
+        tags: &[monorel::git::TagRef],
+        request: &Request,
+        plan: &Plan,
+    ) -> String {
+        let newest = |keep: &dyn Fn(&str) -> bool| {
+            let mut seen: Vec<_> = tags.iter().filter(|t| keep(&t.name)).collect();
+            seen.sort_by(|a, b| b.date.cmp(&a.date).then_with(|| b.name.cmp(&a.name)));
+            let names: Vec<String> = seen
+                .iter()
+                .take(3)
+                .map(|t| format!("`{}`", crate::render::escape(&t.name)))
+                .collect();
+            names.join(", ")
+        };
+        let pattern = &request.tag_pattern;
+        let n = plan.commits;
+        if plan.release_tags == 0 {
+            let versioned =
+                |name: &str| name.contains('.') && name.contains(|c: char| c.is_ascii_digit());
+            let seen = match newest(&versioned) {
+                seen if seen.is_empty() => newest(&|_| true),
+                seen => seen,
+            };
+            format!(
+                "warning: no tag matches `{pattern}` (the newest tags are {seen}): [Unreleased] takes all {n} commits\nhelp: set the group's `tag` in `monorel.toml` to the style of its tags, or pass `--group`"
+            )
+        } else {
+            let seen = newest(&|name| pattern.version_of(name).is_some());
+            format!(
+                "warning: {} {} `{pattern}` but none is in the history of `HEAD` (the newest: {seen}): [Unreleased] takes all {n} commits\nhelp: merge the release into this branch, or run on the branch that has it",
+                plan.release_tags,
+                if plan.release_tags == 1 { "tag matches" } else { "tags match" },
+            )
+        }
     }
 
     /// `--group NAME`: the group's changelog, tags and directories (`Request::for_group`).
@@ -158,6 +190,33 @@ mod imp {
             parts.push(format!("{} release sections written", plan.releases));
         }
         parts.join(", ")
+    }
+
+    /// The plan's warnings, and how many commits were left out as no Conventional Commits
+    /// (`-v` lists them), on standard error: for `changelog` and the release's dry run.
+    pub(crate) fn report(plan: &Plan, verbose: bool) {
+        for warning in &plan.warnings {
+            eprintln!("warning: {}", crate::render::escape_lines(warning));
+        }
+        let n = plan.left_out.len();
+        if n == 0 {
+            return;
+        }
+        let (commits, are) = if n == 1 { ("commit", "is") } else { ("commits", "are") };
+        match verbose {
+            true => {
+                eprintln!(
+                    "{n} {commits} left out: no Conventional Commit, and no `cliff.toml` rule lists {}:",
+                    if n == 1 { "it" } else { "them" }
+                );
+                for (id, subject) in &plan.left_out {
+                    eprintln!("  {id} {}", crate::render::escape(subject));
+                }
+            }
+            false => eprintln!(
+                "note: {n} {commits} of the range {are} no Conventional Commit and left out (`-v` lists them)"
+            ),
+        }
     }
 
     fn origin(plan: &Plan) -> String {

@@ -46,6 +46,8 @@ fn commits_go_to_their_sections_with_scopes_breaking_changes_and_issue_links() {
         exit: 0
         --- stdout
         `CHANGELOG.md`: [Unreleased] 10 entries added, 0 kept (18 commits)
+        --- stderr
+        note: 1 commit of the range is no Conventional Commit and left out (`-v` lists them)
     "#]]
     .assert_eq(&transcript(&output));
     expect![[r#"

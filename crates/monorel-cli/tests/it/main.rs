@@ -4,6 +4,8 @@ mod bump_file;
 mod cases;
 #[cfg(feature = "changelog")]
 mod changelog;
+#[cfg(feature = "changelog")]
+mod changelog_real;
 mod discovery;
 #[cfg(feature = "changelog")]
 mod flow;

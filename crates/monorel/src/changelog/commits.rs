@@ -87,10 +87,51 @@ pub(crate) struct Entries {
     pub(crate) cancelled: Vec<Entry>,
     /// Commits that gave at least one listed entry.
     pub(crate) commits: usize,
+    /// The non-conventional commits left out (no `cliff.toml` rule lists them): short id and
+    /// subject, oldest first.
+    pub(crate) left_out: Vec<(String, String)>,
 }
 
-/// The entries of a range of commits (given newest first, as git prints them).
-pub(crate) fn entries(commits: &[&RawCommit<'_>], rules: &Rules, linker: &Linker<'_>) -> Entries {
+/// What one commit gives, whatever range it is in.
+#[derive(Debug, Default)]
+pub(crate) struct Outcome {
+    pub(crate) entries: Vec<Entry>,
+    /// A commit that is no Conventional Commit and that no rule lists.
+    pub(crate) unconventional: bool,
+}
+
+/// Every commit of a log classified once, on every core, before the ranges are cut from it
+/// (with `--all`, thousands of short ranges would each run on one core).
+pub(crate) struct Classified<'c> {
+    index: HashMap<&'c str, usize>,
+    outcomes: Vec<Outcome>,
+}
+
+/// Classifies `commits` (merges give nothing).
+pub(crate) fn classify<'c>(
+    commits: &'c [RawCommit<'_>],
+    rules: &Rules,
+    linker: &Linker<'_>,
+) -> Classified<'c> {
+    let index: HashMap<&str, usize> = commits.iter().enumerate().map(|(i, c)| (c.id, i)).collect();
+    let outcomes = crate::parallel::map_in_parallel(commits, 4096, |c| {
+        if c.is_merge() {
+            return Outcome::default();
+        }
+        let mut outcome = commit_entries(c, rules, linker);
+        if !rules.postprocessors.is_empty() {
+            for e in &mut outcome.entries {
+                e.text = rules.postprocess(std::mem::take(&mut e.text));
+            }
+        }
+        outcome
+    });
+    Classified { index, outcomes }
+}
+
+/// The entries of a range of commits (given newest first, as git prints them), all of them in
+/// `classified`.
+pub(crate) fn entries(commits: &[&RawCommit<'_>], classified: &Classified<'_>) -> Entries {
     let index: HashMap<&str, usize> = commits.iter().enumerate().map(|(i, c)| (c.id, i)).collect();
     let target: Vec<Option<usize>> = commits
         .iter()
@@ -115,24 +156,37 @@ pub(crate) fn entries(commits: &[&RawCommit<'_>], rules: &Rules, linker: &Linker
             }
         }
     }
-    let work: Vec<usize> = (0..commits.len())
-        .rev()
-        .filter(|&i| !commits[i].is_merge() && target[i].is_none())
-        .collect();
-    // Each commit is classified on its own: long histories go one run per core.
-    let results = crate::parallel::map_in_parallel(&work, 4096, |&i| {
-        commit_entries(commits[i], rules, linker)
-    });
     let mut out = Entries::default();
-    for (&i, entries) in work.iter().zip(results) {
+    for i in (0..commits.len()).rev() {
+        let c = commits[i];
+        if c.is_merge() || target[i].is_some() {
+            continue;
+        }
+        let Some(outcome) = classified.index.get(c.id).map(|&k| &classified.outcomes[k]) else {
+            continue;
+        };
+        if outcome.unconventional {
+            out.left_out.push((c.id.chars().take(7).collect(), c.subject().to_string()));
+        }
         if effective[i] {
-            out.commits += usize::from(!entries.is_empty());
-            out.listed.extend(entries);
+            out.commits += usize::from(!outcome.entries.is_empty());
+            out.listed.extend(outcome.entries.iter().cloned());
         } else {
-            out.cancelled.extend(entries);
+            out.cancelled.extend(outcome.entries.iter().cloned());
         }
     }
     out
+}
+
+/// For `release auto` under a `cliff.toml` whose parsers put commits into groups: the sections
+/// the changelog lists `raw` under (none when a parser skips it); `None` without such groups,
+/// where the Conventional Commit type decides.
+pub(crate) fn grouped_sections(raw: &RawCommit<'_>, rules: &Rules) -> Option<Vec<Section>> {
+    if !rules.git.commit_parsers.iter().any(|p| p.group.is_some()) {
+        return None;
+    }
+    let linker = Linker { forge: None, parsers: &[] };
+    Some(commit_entries(raw, rules, &linker).entries.into_iter().map(|e| e.section).collect())
 }
 
 /// The id in a revert's "This reverts commit <id>." line.
@@ -150,7 +204,8 @@ fn reverted_id(message: &str) -> Option<&str> {
 
 /// The entries of one commit: usually one, none for excluded types, more with `Deprecated:` or
 /// `Removed:` footers.
-fn commit_entries(raw: &RawCommit<'_>, rules: &Rules, linker: &Linker<'_>) -> Vec<Entry> {
+fn commit_entries(raw: &RawCommit<'_>, rules: &Rules, linker: &Linker<'_>) -> Outcome {
+    let listed = |entries: Vec<Entry>| Outcome { entries, unconventional: false };
     // A CR is no part of a message's text: CRLF is a line end, a lone CR a space (the
     // Conventional Commits parser would take it for a line end, then fail on the missing blank
     // line, and the commit would vanish from the changelog). Nor is `git cherry-pick -x`'s
@@ -166,7 +221,7 @@ fn commit_entries(raw: &RawCommit<'_>, rules: &Rules, linker: &Linker<'_>) -> Ve
         };
         let shown = parsed.as_ref().map_or(inner, |c| c.description());
         let text = format!("Revert \"{}\"", linker.link(&upper_first(shown)));
-        return vec![Entry { section, text }];
+        return listed(vec![Entry { section, text }]);
     }
 
     let view = if rules.process {
@@ -181,7 +236,11 @@ fn commit_entries(raw: &RawCommit<'_>, rules: &Rules, linker: &Linker<'_>) -> Ve
                 scope: c.scope,
                 default_scope: c.default_scope,
             },
-            Err(_) => return Vec::new(), // skipped by a parser, or filtered out
+            // Skipped by a parser, or filtered out: counted when it is no Conventional Commit.
+            Err(_) => {
+                let unconventional = git_conventional::Commit::parse(raw.message).is_err();
+                return Outcome { entries: Vec::new(), unconventional };
+            }
         }
     } else {
         // The same parser git-cliff-core calls, on the borrowed message (no copy, no leak).
@@ -193,10 +252,10 @@ fn commit_entries(raw: &RawCommit<'_>, rules: &Rules, linker: &Linker<'_>) -> Ve
         let section = match (&view.group, &rules.unconventional) {
             (Some(group), _) => Section::from_heading(group),
             (None, Some(heading)) => Section::Other(heading.clone()),
-            (None, None) => return Vec::new(),
+            (None, None) => return Outcome { entries: Vec::new(), unconventional: true },
         };
         let text = linker.link(&upper_first(raw.subject()));
-        return vec![Entry { section, text }];
+        return listed(vec![Entry { section, text }]);
     };
 
     let kind = conv.type_().as_str().to_ascii_lowercase();
@@ -226,7 +285,9 @@ fn commit_entries(raw: &RawCommit<'_>, rules: &Rules, linker: &Linker<'_>) -> Ve
             "deprecate" | "deprecated" | "deprecation" => Some(Section::Deprecated),
             "remove" | "removed" | "removal" => Some(Section::Removed),
             "security" | "sec" => Some(Section::Security),
-            "docs" | "doc" | "chore" | "ci" | "test" | "tests" | "style" | "build" => {
+            // A release tool's commits (`release: v8.2.2`, `chore(release): ...`, monorel's
+            // own) are no change either.
+            "docs" | "doc" | "chore" | "ci" | "test" | "tests" | "style" | "build" | "release" => {
                 breaking.then_some(Section::Changed)
             }
             _ => Some(Section::Changed),
@@ -268,7 +329,7 @@ fn commit_entries(raw: &RawCommit<'_>, rules: &Rules, linker: &Linker<'_>) -> Ve
             out.push(Entry { section: section.clone(), text: linker.link(&upper_first(&value)) });
         }
     }
-    out
+    listed(out)
 }
 
 /// `message` with CRLF as LF and any other CR as a space; borrowed when it has no CR.
@@ -313,12 +374,19 @@ fn revert_subject(subject: &str) -> Option<&str> {
     subject.strip_prefix("Revert \"")?.strip_suffix('"')
 }
 
-/// `text` with its first letter upper-cased when it is a lower-case ASCII letter.
+/// `text` with its first letter upper-cased when its first word is plainly prose: lower-case
+/// ASCII letters with a vowel, maybe followed by `,` `;` `:` `!` `?`. Code, paths, flags,
+/// backticked words, words with `_`, `-`, `.`, `::`, digits or capitals in them, and words
+/// without a vowel (`www`, `npm`, `ssh`: names) are left as written.
 fn upper_first(text: &str) -> String {
-    let mut chars = text.chars();
-    match chars.next() {
-        Some(c) if c.is_ascii_lowercase() => c.to_ascii_uppercase().to_string() + chars.as_str(),
-        _ => text.to_string(),
+    let word = text.split(char::is_whitespace).next().unwrap_or_default();
+    let letters = word.trim_end_matches([',', ';', ':', '!', '?']);
+    let prose = !letters.is_empty()
+        && letters.bytes().all(|b| b.is_ascii_lowercase())
+        && letters.bytes().any(|b| b"aeiouy".contains(&b));
+    match prose {
+        true => text[..1].to_ascii_uppercase() + &text[1..],
+        false => text.to_string(),
     }
 }
 
@@ -345,16 +413,20 @@ mod tests {
     fn render(messages: &[&str], rules: &Rules) -> String {
         let text = log(messages);
         let commits = parse_log(&text).unwrap();
-        let commits: Vec<&RawCommit<'_>> = commits.iter().collect();
         let forge = Forge::from_remote_url("https://github.com/acme/widget").unwrap();
         let linker = Linker { forge: Some(&forge), parsers: &rules.git.link_parsers };
-        let entries = entries(&commits, rules, &linker);
+        let classified = classify(&commits, rules, &linker);
+        let commits: Vec<&RawCommit<'_>> = commits.iter().collect();
+        let entries = entries(&commits, &classified);
         let mut out = String::new();
         for e in &entries.listed {
             writeln!(out, "{}: {}", e.section, e.text).unwrap();
         }
         for e in &entries.cancelled {
             writeln!(out, "(cancelled) {}: {}", e.section, e.text).unwrap();
+        }
+        for (id, subject) in &entries.left_out {
+            writeln!(out, "(left out) {id} {subject}").unwrap();
         }
         out
     }
@@ -439,6 +511,8 @@ mod tests {
         let messages = ["Update README", "feat: add x", "WIP"];
         expect![[r#"
             Added: Add x
+            (left out) 0000001 Update README
+            (left out) 0000003 WIP
         "#]]
         .assert_eq(&render(&messages, &Rules::default()));
         let listed =
@@ -493,6 +567,73 @@ link_parsers = [{ pattern = "JIRA-(\\d+)", href = "https://jira.example/browse/J
     }
 
     #[test]
+    fn only_plain_prose_is_capitalised() {
+        check(
+            &[
+                "fix: www",
+                "fix: single_top_directory is read once",
+                "feat: verify-artifacts checks the chart",
+                "fix: `--check` exits non-zero",
+                "fix: src/lib.rs keeps its BOM",
+                "feat: --pull fast-forwards first",
+                "fix: repo::load skips set-aside paths",
+                "fix: pyproject.toml with a BOM",
+                "feat: npm packages",
+                "fix: iOS builds",
+                "fix: v2 tags",
+                "fix: handle the lock",
+                "feat: also, read the index",
+                "feat(cli)!: www moves\n\nBREAKING CHANGE: www_root is gone",
+            ],
+            expect![[r#"
+                Fixed: www
+                Fixed: single_top_directory is read once
+                Added: verify-artifacts checks the chart
+                Fixed: `--check` exits non-zero
+                Fixed: src/lib.rs keeps its BOM
+                Added: --pull fast-forwards first
+                Fixed: repo::load skips set-aside paths
+                Fixed: pyproject.toml with a BOM
+                Added: npm packages
+                Fixed: iOS builds
+                Fixed: v2 tags
+                Fixed: Handle the lock
+                Added: Also, read the index
+                Added: **BREAKING** **cli**: www moves
+                  www_root is gone
+            "#]],
+        );
+    }
+
+    #[test]
+    fn release_commits_are_no_entries_unless_a_parser_says_so() {
+        let messages = [
+            "release: v8.2.2",
+            "release: plugin-legacy@8.1.0-beta.0",
+            "chore(release): v1.2.0",
+            "chore(release): start 1.3.0-dev",
+            "fix: keep the lock",
+        ];
+        check(
+            &messages,
+            expect![[r#"
+                Fixed: Keep the lock
+            "#]],
+        );
+        let listed = parse_cliff_toml(
+            "cliff.toml",
+            "[git]\ncommit_parsers = [\n  { message = \"^release\", group = \"Releases\" },\n]\n",
+        )
+        .unwrap();
+        expect![[r#"
+            Releases: v8.2.2
+            Releases: plugin-legacy@8.1.0-beta.0
+            Fixed: Keep the lock
+        "#]]
+        .assert_eq(&render(&messages, &listed));
+    }
+
+    #[test]
     fn issue_links() {
         check(
             &["feat: add x (#12)", "fix: y, closes #3"],
@@ -518,7 +659,7 @@ link_parsers = [{ pattern = "JIRA-(\\d+)", href = "https://jira.example/browse/J
             ],
             expect![[r#"
                 Added: Add x
-                Fixed: Z
+                Fixed: z
                 Removed: Revert "Released thing"
                 (cancelled) Added: Add y
             "#]],

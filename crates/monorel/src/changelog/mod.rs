@@ -34,14 +34,14 @@ pub use rules::{Section, TagPattern};
 pub use section::{MergeStats, NO_CHANGES};
 
 /// `git log` output in [`crate::git::LOG_FORMAT`], split into commits (also for `release auto`).
-pub(crate) use self::commits::{message_text, parse_log};
+pub(crate) use self::commits::{grouped_sections, message_text, parse_log};
+pub(crate) use self::rules::{Rules, parse_cliff_toml};
 
 use self::{
-    commits::{RawCommit, entries},
+    commits::{RawCommit, classify, entries},
     document::{Doc, Encoding, Heading, assemble, decode, encode, set_links},
     links::Linker,
     load::release_tags,
-    rules::{Rules, parse_cliff_toml},
     section::merge_unreleased,
 };
 use crate::git::GitError;
@@ -109,6 +109,13 @@ pub struct Plan {
     pub releases: usize,
     /// The latest release tag reachable from `HEAD`.
     pub last_tag: Option<String>,
+    /// How many tags are releases (follow the tag pattern, not ignored), reachable or not.
+    pub release_tags: usize,
+    /// The commits of the range that are no Conventional Commits and that no rule lists:
+    /// short id and subject, oldest first.
+    pub left_out: Vec<(String, String)>,
+    /// What the plan could not honour (a `cliff.toml` key it skips), for people.
+    pub warnings: Vec<String>,
 }
 
 impl Plan {
@@ -209,6 +216,7 @@ pub fn plan(snapshot: &Snapshot, request: &Request) -> Result<Plan, ChangelogErr
     let linker = Linker { forge: forge.as_ref(), parsers: &rules.git.link_parsers };
     let commits = parse_log(&snapshot.log)?;
     let mut releases = release_tags(&snapshot.tags, request, &rules);
+    let all_release_tags = releases.len();
     if request.all {
         // The releases are the tags whose commit `HEAD` contains: those in the log.
         let ids: HashSet<&str> = commits.iter().map(|c| c.id).collect();
@@ -233,7 +241,9 @@ pub fn plan(snapshot: &Snapshot, request: &Request) -> Result<Plan, ChangelogErr
     } else {
         (commits.iter().collect(), Vec::new())
     };
-    let unreleased = entries(&keep(unreleased), &rules, &linker);
+    let classified = classify(&commits, &rules, &linker);
+    let unreleased = entries(&keep(unreleased), &classified);
+    let mut left_out = unreleased.left_out.clone();
 
     // `[Unreleased]`, merged; every other part as it was, or regenerated with `--all`.
     let u = doc.unreleased();
@@ -252,10 +262,10 @@ pub fn plan(snapshot: &Snapshot, request: &Request) -> Result<Plan, ChangelogErr
         let generated: Vec<regenerate::Release<'_>> = releases
             .iter()
             .zip(released)
-            .map(|(tag, commits)| regenerate::Release {
-                version: &tag.version,
-                date: &tag.tag.date,
-                entries: entries(&keep(commits), &rules, &linker),
+            .map(|(tag, commits)| {
+                let entries = entries(&keep(commits), &classified);
+                left_out.extend(entries.left_out.iter().cloned());
+                regenerate::Release { version: &tag.version, date: &tag.tag.date, entries }
             })
             .collect();
         written_releases = generated.len();
@@ -315,6 +325,9 @@ pub fn plan(snapshot: &Snapshot, request: &Request) -> Result<Plan, ChangelogErr
         commits: commits.len(),
         releases: written_releases,
         last_tag,
+        release_tags: all_release_tags,
+        left_out,
+        warnings: rules.warnings.clone(),
     })
 }
 

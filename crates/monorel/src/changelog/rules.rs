@@ -3,9 +3,15 @@
 //!
 //! A `cliff.toml` is git-cliff's configuration. Its `[git]` table is honoured where it describes
 //! commits (`commit_parsers`, `commit_preprocessors`, `link_parsers`, `filter_unconventional`,
-//! `filter_commits`, `protect_breaking_commits`, `ignore_tags`, `skip_tags`); its `[changelog]`
-//! templates are not, because the output is always Keep a Changelog 1.1.0. A `replace_command`
-//! is refused: the engine runs no process.
+//! `filter_commits`, `protect_breaking_commits`, `ignore_tags`, `skip_tags`); of `[changelog]`,
+//! `postprocessors` are applied to each entry monorel writes (`<REPO>` placeholders become the
+//! URL), and the templates are not, because the output is always Keep a Changelog 1.1.0.
+//!
+//! A preprocessor's or postprocessor's `replace_command` is skipped with a warning, and every
+//! other rule still applies. git-cliff runs it through a shell once per commit; monorel runs a
+//! repository's commands only where its hooks run, at `release --execute` and never in a dry run,
+//! a `changelog` or a `changelog --check` in CI; and a process per commit would cost more than
+//! the whole changelog (the `replace_command`s git-cliff's users write fix typos or reformat).
 
 use std::{fmt, str::FromStr};
 
@@ -151,11 +157,34 @@ pub(crate) struct Rules {
     pub(crate) unconventional: Option<String>,
     /// Tags that are not releases (`ignore_tags` and `skip_tags`).
     pub(crate) ignore_tags: Option<Regex>,
+    /// `[changelog] postprocessors`, applied to each entry's text.
+    pub(crate) postprocessors: Vec<TextProcessor>,
+    /// What was skipped (`replace_command`), with the file and line, for people.
+    pub(crate) warnings: Vec<String>,
 }
 
 impl Default for Rules {
     fn default() -> Self {
-        Rules { git: default_git_config(), process: false, unconventional: None, ignore_tags: None }
+        Rules {
+            git: default_git_config(),
+            process: false,
+            unconventional: None,
+            ignore_tags: None,
+            postprocessors: Vec::new(),
+            warnings: Vec::new(),
+        }
+    }
+}
+
+impl Rules {
+    /// `text` after the `[changelog] postprocessors`, in order.
+    pub(crate) fn postprocess(&self, text: String) -> String {
+        self.postprocessors.iter().fold(text, |text, p| {
+            match p.pattern.replace_all(&text, p.replace.as_deref().unwrap_or_default()) {
+                std::borrow::Cow::Borrowed(_) => text,
+                std::borrow::Cow::Owned(changed) => changed,
+            }
+        })
     }
 }
 
@@ -176,10 +205,15 @@ pub(crate) fn parse_cliff_toml(path: &str, text: &str) -> Result<Rules, Changelo
         help: "fix the syntax error".into(),
     })?;
     let mut rules = Rules::default();
+    let r = Reader { path, text };
+    let changelog = doc.as_table().get("changelog").and_then(Item::as_table_like);
+    if let Some(item) = changelog.and_then(|c| c.get("postprocessors")) {
+        rules.postprocessors =
+            r.processors(item, "changelog.postprocessors", &mut rules.warnings)?;
+    }
     let Some(git) = doc.as_table().get("git").and_then(Item::as_table_like) else {
         return Ok(rules);
     };
-    let r = Reader { path, text };
     if let Some(item) = git.get("commit_parsers") {
         rules.git.commit_parsers = r.tables(item, "git.commit_parsers", |t, at| {
             Ok(CommitParser {
@@ -197,22 +231,8 @@ pub(crate) fn parse_cliff_toml(path: &str, text: &str) -> Result<Rules, Changelo
         })?;
     }
     if let Some(item) = git.get("commit_preprocessors") {
-        rules.git.commit_preprocessors = r.tables(item, "git.commit_preprocessors", |t, at| {
-            if t.get("replace_command").is_some() {
-                return Err(r.error(
-                    t.get("replace_command"),
-                    format!(
-                        "`{at}.replace_command` runs a shell command, which monorel does not do"
-                    ),
-                    "use `replace` with a regex replacement, or drop the preprocessor",
-                ));
-            }
-            Ok(TextProcessor {
-                pattern: r.required_regex(t, "pattern", at)?,
-                replace: Some(r.string(t, "replace", at)?.unwrap_or_default()),
-                replace_command: None,
-            })
-        })?;
+        rules.git.commit_preprocessors =
+            r.processors(item, "git.commit_preprocessors", &mut rules.warnings)?;
     }
     if let Some(item) = git.get("link_parsers") {
         rules.git.link_parsers = r.tables(item, "git.link_parsers", |t, at| {
@@ -333,6 +353,33 @@ impl Reader<'_> {
         })
     }
 
+    /// `commit_preprocessors` or `postprocessors`: `{ pattern, replace }` rules; one with a
+    /// `replace_command` is left out, with a warning (the module's documentation says why).
+    fn processors(
+        &self,
+        item: &Item,
+        at: &str,
+        warnings: &mut Vec<String>,
+    ) -> Result<Vec<TextProcessor>, ChangelogError> {
+        let read = self.tables(item, at, |t, at| {
+            if let Some(command) = t.get("replace_command") {
+                let line = command.span().map(|s| line_at(self.text, s.start));
+                let shown = command.as_str().unwrap_or_default().escape_debug();
+                warnings.push(format!(
+                    "`{}`: `{at}.replace_command` (`{shown}`) is skipped: monorel runs a repository's commands only as release hooks\nhelp: use `replace` with a regex replacement, or run the command as a `[release] pre-commit` hook",
+                    super::at(self.path, line)
+                ));
+                return Ok(None);
+            }
+            Ok(Some(TextProcessor {
+                pattern: self.required_regex(t, "pattern", at)?,
+                replace: Some(self.string(t, "replace", at)?.unwrap_or_default()),
+                replace_command: None,
+            }))
+        })?;
+        Ok(read.into_iter().flatten().collect())
+    }
+
     /// An array of inline tables (or an array of tables), each read by `read`.
     fn tables<T>(
         &self,
@@ -423,12 +470,6 @@ mod tests {
                 help: fix the pattern (Rust `regex` syntax, as git-cliff uses)"#]],
         );
         check_error(
-            "[git]\ncommit_preprocessors = [{ pattern = \"x\", replace_command = \"sed s/x/y/\" }]\n",
-            expect![[r#"
-                `cliff.toml:2`: `git.commit_preprocessors[0].replace_command` runs a shell command, which monorel does not do
-                help: use `replace` with a regex replacement, or drop the preprocessor"#]],
-        );
-        check_error(
             "[git]\nfilter_unconventional = \"yes\"\n",
             expect![[r#"
                 `cliff.toml:2`: `git.filter_unconventional` must be `true` or `false`
@@ -439,6 +480,37 @@ mod tests {
             expect![[r#"
                 `cliff.toml:1`: invalid TOML: unclosed table, expected `]`
                 help: fix the syntax error"#]],
+        );
+    }
+
+    #[test]
+    fn a_replace_command_is_skipped_with_a_warning_and_postprocessors_are_read() {
+        // As git-cliff's own cliff.toml writes them.
+        let rules = parse_cliff_toml(
+            "cliff.toml",
+            r#"[changelog]
+postprocessors = [
+  { pattern = '<REPO>', replace = "https://github.com/orhun/git-cliff" },
+]
+[git]
+commit_preprocessors = [
+  { pattern = '\((\w+\s)?#([0-9]+)\)', replace = "([#${2}](<REPO>/issues/${2}))" },
+  { pattern = '.*', replace_command = 'typos --write-changes -' },
+]
+"#,
+        )
+        .unwrap();
+        assert_eq!(rules.git.commit_preprocessors.len(), 1);
+        assert!(rules.process);
+        expect![[r#"
+            [
+                "`cliff.toml:8`: `git.commit_preprocessors[1].replace_command` (`typos --write-changes -`) is skipped: monorel runs a repository's commands only as release hooks\nhelp: use `replace` with a regex replacement, or run the command as a `[release] pre-commit` hook",
+            ]
+        "#]]
+        .assert_debug_eq(&rules.warnings);
+        assert_eq!(
+            rules.postprocess("Fix ([#1](<REPO>/issues/1))".into()),
+            "Fix ([#1](https://github.com/orhun/git-cliff/issues/1))"
         );
     }
 

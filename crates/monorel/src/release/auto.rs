@@ -1,12 +1,17 @@
 //! `release auto`: the level from the Conventional Commits since the last release.
 //!
 //! A breaking change (`!` or a `BREAKING CHANGE:` footer) is major, or minor while the version
-//! is 0.x; `feat` is minor; `fix` and `perf` are patch. Anything else releases nothing.
+//! is 0.x; `feat` is minor; `fix` and `perf` are patch. Anything else releases nothing. When a
+//! `cliff.toml` puts commits into groups, its groups decide as the changelog lists them: Added is
+//! minor, Fixed and Security are patch.
 
 use git_cliff_core::commit::Commit;
 
 use crate::{
-    changelog::{ChangelogError, message_text, parse_log},
+    changelog::{
+        CLIFF_TOML, ChangelogError, Rules, Section, grouped_sections, message_text,
+        parse_cliff_toml, parse_log,
+    },
     version::{Level, Version},
 };
 
@@ -21,26 +26,39 @@ pub struct Decision {
     pub breaking: bool,
 }
 
-/// Decides the level from `log` (the unreleased commits, in `git::LOG_FORMAT`); `None` when
-/// nothing in it is releasable.
-pub fn decide(log: &str, current: &Version) -> Result<Option<Decision>, ChangelogError> {
+/// Decides the level from `log` (the unreleased commits, in `git::LOG_FORMAT`) and the
+/// repository's `cliff.toml`; `None` when nothing in it is releasable.
+pub fn decide(
+    log: &str,
+    cliff_toml: Option<&str>,
+    current: &Version,
+) -> Result<Option<Decision>, ChangelogError> {
+    let rules = match cliff_toml {
+        Some(text) => parse_cliff_toml(CLIFF_TOML, text)?,
+        None => Rules::default(),
+    };
     let mut best: Option<(u8, Vec<(String, String)>)> = None;
     for raw in parse_log(log)? {
         // As the changelog reads it (`commits::message_text`): a CR does not hide a `feat`.
         let message = message_text(raw.message).into_owned();
-        let Ok(commit) = Commit::new(raw.id.to_string(), message).into_conventional() else {
-            continue;
-        };
-        let Some(conv) = commit.conv.as_ref() else { continue };
-        let kind = conv.type_().as_str().to_ascii_lowercase();
-        let rank = if conv.breaking() {
-            3
-        } else {
-            match kind.as_str() {
-                "feat" | "feature" => 2,
-                "fix" | "bugfix" | "hotfix" | "perf" => 1,
-                _ => continue,
+        let conv = Commit::new(raw.id.to_string(), message).into_conventional().ok();
+        let conv = conv.as_ref().and_then(|c| c.conv.as_ref());
+        let breaking = conv.is_some_and(|c| c.breaking());
+        let rank = match grouped_sections(&raw, &rules) {
+            Some(sections) if sections.is_empty() => continue,
+            _ if breaking => 3,
+            Some(sections) if sections.contains(&Section::Added) => 2,
+            Some(sections)
+                if sections.iter().any(|s| matches!(s, Section::Fixed | Section::Security)) =>
+            {
+                1
             }
+            Some(_) => continue,
+            None => match conv.map(|c| c.type_().as_str().to_ascii_lowercase()).as_deref() {
+                Some("feat" | "feature") => 2,
+                Some("fix" | "bugfix" | "hotfix" | "perf") => 1,
+                _ => continue,
+            },
         };
         let entry = (raw.id.chars().take(7).collect(), raw.subject().to_string());
         match &mut best {
@@ -73,7 +91,7 @@ mod tests {
     }
 
     fn level(messages: &[&str], current: &str) -> Option<(Level, usize)> {
-        decide(&log(messages), &Version::parse(current).unwrap())
+        decide(&log(messages), None, &Version::parse(current).unwrap())
             .unwrap()
             .map(|d| (d.level, d.commits.len()))
     }
@@ -87,5 +105,27 @@ mod tests {
         assert_eq!(level(&["fix: a\n\nBREAKING CHANGE: gone"], "1.2.3"), Some((Level::Major, 1)));
         assert_eq!(level(&["feat!: a"], "0.9.0"), Some((Level::Minor, 1)));
         assert_eq!(level(&["docs: a", "chore: b", "not conventional"], "1.2.3"), None);
+    }
+
+    #[test]
+    fn cliff_toml_groups_decide_when_it_has_them() {
+        let cliff = r#"[git]
+filter_unconventional = false
+commit_parsers = [
+  { message = "^Add", group = "<!-- 0 -->Added" },
+  { message = "^Fixed", group = "Fixed" },
+  { message = "^feat\\(internal\\)", skip = true },
+  { message = "^docs", group = "Documentation" },
+]
+"#;
+        let level = |messages: &[&str]| {
+            decide(&log(messages), Some(cliff), &Version::parse("1.2.3").unwrap())
+                .unwrap()
+                .map(|d| d.level)
+        };
+        assert_eq!(level(&["Add streaming output (#42)", "docs: a"]), Some(Level::Minor));
+        assert_eq!(level(&["Fixed crash when empty", "docs: b"]), Some(Level::Patch));
+        assert_eq!(level(&["feat(internal): helper", "docs: c"]), None);
+        assert_eq!(level(&["docs!: drop the old page"]), Some(Level::Major));
     }
 }

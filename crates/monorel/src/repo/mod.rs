@@ -29,6 +29,12 @@ use crate::{
     version::Version,
 };
 
+/// The tag format the repository tags its plain releases with (`v{version}`, `{version}`), read
+/// from its tag names: the style of a changelog that no group is the main one of.
+pub fn plain_tag_format(tag_names: &[String]) -> Option<String> {
+    tags::Tags::new(tag_names).style(&[], None, true, &[], &[]).map(|s| s.format)
+}
+
 /// What [`load`] read: the file listing and the bytes of every file discovery looks at.
 #[derive(Debug, Clone)]
 pub struct Snapshot {

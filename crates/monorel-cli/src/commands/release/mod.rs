@@ -110,7 +110,8 @@ mod imp {
         let mut problems: Vec<Problem> = Vec::new();
         let (level, decided) = if level == "auto" {
             let current = group.as_ref().and_then(|g| g.version.clone());
-            match current.map(|v| auto::decide(&changelog_snapshot.log, &v)).transpose()? {
+            let cliff = changelog_snapshot.cliff_toml.as_deref();
+            match current.map(|v| auto::decide(&changelog_snapshot.log, cliff, &v)).transpose()? {
                 Some(Some(decision)) => (decision.level.clone(), Some(decision)),
                 Some(None) => bail!(
                     "nothing to release: no `feat`, `fix`, `perf` or breaking commit since {}\nhelp: land a releasable commit, or name the level (`monorel release patch`)",
@@ -172,6 +173,7 @@ mod imp {
                 .map_or(0, |d| d.as_secs() as i64),
         )?;
         let generated = changelog::plan(&changelog_snapshot, &changelog_request)?;
+        crate::commands::changelog::report(&generated, args.verbose);
         let request = ReleaseRequest {
             push,
             no_hooks: args.no_hooks,
@@ -244,7 +246,11 @@ mod imp {
         facts: &preflight::Facts,
         auto_level: bool,
     ) -> anyhow::Result<Vec<warnings::Warning>> {
-        let commits = if auto_level { None } else { auto::decide(&changelog.log, &bump.from)? };
+        let commits = if auto_level {
+            None
+        } else {
+            auto::decide(&changelog.log, changelog.cliff_toml.as_deref(), &bump.from)?
+        };
         let mut unmerged = Vec::new();
         for tag in &changelog.tags {
             let Some(version) = tag_pattern.version_of(&tag.name) else { continue };
