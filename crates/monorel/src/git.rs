@@ -123,8 +123,9 @@ pub const LOG_Z: &str = "-z";
 /// What [`Repo::log`] reads.
 #[derive(Debug, Clone, Default)]
 pub struct LogRequest<'a> {
-    /// Commits reachable from `HEAD` and not from these tags (full names without `refs/tags/`).
-    pub exclude_tags: &'a [String],
+    /// Commits reachable from `HEAD` and not from these commits (full ids: the release tags'
+    /// peeled commits; an id costs git less than a tag name, which it would resolve and peel).
+    pub exclude: &'a [String],
     /// Only commits that touch one of these paths (relative to the root); all when empty.
     pub paths: &'a [String],
 }
@@ -227,8 +228,10 @@ impl Repo {
     pub fn log(&self, request: &LogRequest<'_>) -> Result<String, GitError> {
         let sh = &self.sh;
         let mut revs = String::from("HEAD\n");
-        for tag in request.exclude_tags {
-            revs.push_str(&format!("^refs/tags/{tag}\n"));
+        for commit in request.exclude {
+            revs.push('^');
+            revs.push_str(commit);
+            revs.push('\n');
         }
         let format = format!("--format={LOG_FORMAT}");
         let paths = request.paths;

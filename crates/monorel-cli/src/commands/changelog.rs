@@ -151,7 +151,7 @@ mod imp {
         } else {
             let seen = newest(&|name| pattern.version_of(name).is_some());
             format!(
-                "warning: {} {} `{pattern}` but none is in the history of `HEAD` (the newest: {seen}): [Unreleased] takes all {n} commits\nhelp: merge the release into this branch, or run on the branch that has it",
+                "warning: {} {} `{pattern}` but none is in the history of `HEAD` (the newest: {seen}): [Unreleased] takes all {n} commits\nhelp: merge the release into this branch, run on the branch that has it, or pass `--group` for a group's own tags",
                 plan.release_tags,
                 if plan.release_tags == 1 { "tag matches" } else { "tags match" },
             )

@@ -102,18 +102,30 @@ pub(crate) struct Outcome {
 
 /// Every commit of a log classified once, on every core, before the ranges are cut from it
 /// (with `--all`, thousands of short ranges would each run on one core).
-pub(crate) struct Classified<'c> {
-    index: HashMap<&'c str, usize>,
+pub(crate) struct Classified<'c, 'a> {
+    commits: &'c [RawCommit<'a>],
     outcomes: Vec<Outcome>,
 }
 
+impl<'c, 'a> Classified<'c, 'a> {
+    /// What `commit`, an element of the classified slice, gives: found by its place in the
+    /// slice, not by a hash of its id (100,000 lookups with `--all`).
+    fn outcome(&self, commit: &RawCommit<'_>) -> Option<&Outcome> {
+        let size = std::mem::size_of::<RawCommit<'_>>();
+        let offset =
+            (commit as *const RawCommit<'_> as usize).checked_sub(self.commits.as_ptr() as usize)?;
+        let i = offset / size;
+        let same = self.commits.get(i).is_some_and(|c| std::ptr::eq(c.id, commit.id));
+        same.then(|| &self.outcomes[i])
+    }
+}
+
 /// Classifies `commits` (merges give nothing).
-pub(crate) fn classify<'c>(
-    commits: &'c [RawCommit<'_>],
+pub(crate) fn classify<'c, 'a>(
+    commits: &'c [RawCommit<'a>],
     rules: &Rules,
     linker: &Linker<'_>,
-) -> Classified<'c> {
-    let index: HashMap<&str, usize> = commits.iter().enumerate().map(|(i, c)| (c.id, i)).collect();
+) -> Classified<'c, 'a> {
     let outcomes = crate::parallel::map_in_parallel(commits, 4096, |c| {
         if c.is_merge() {
             return Outcome::default();
@@ -126,17 +138,20 @@ pub(crate) fn classify<'c>(
         }
         outcome
     });
-    Classified { index, outcomes }
+    Classified { commits, outcomes }
 }
 
 /// The entries of a range of commits (given newest first, as git prints them), all of them in
 /// `classified`.
-pub(crate) fn entries(commits: &[&RawCommit<'_>], classified: &Classified<'_>) -> Entries {
-    let index: HashMap<&str, usize> = commits.iter().enumerate().map(|(i, c)| (c.id, i)).collect();
-    let target: Vec<Option<usize>> = commits
-        .iter()
-        .map(|c| reverted_id(c.message).and_then(|id| index.get(id).copied()))
-        .collect();
+pub(crate) fn entries(commits: &[&RawCommit<'_>], classified: &Classified<'_, '_>) -> Entries {
+    let reverted: Vec<Option<&str>> = commits.iter().map(|c| reverted_id(c.message)).collect();
+    // The range's own index only when it has a revert: most ranges have none.
+    let index: HashMap<&str, usize> = match reverted.iter().any(Option::is_some) {
+        true => commits.iter().enumerate().map(|(i, c)| (c.id, i)).collect(),
+        false => HashMap::new(),
+    };
+    let target: Vec<Option<usize>> =
+        reverted.iter().map(|id| id.and_then(|id| index.get(id).copied())).collect();
     // Oldest first, each in-range revert toggles what it reverts (and, through a revert of a
     // revert, what that one reverted).
     let mut effective = vec![true; commits.len()];
@@ -162,9 +177,7 @@ pub(crate) fn entries(commits: &[&RawCommit<'_>], classified: &Classified<'_>) -
         if c.is_merge() || target[i].is_some() {
             continue;
         }
-        let Some(outcome) = classified.index.get(c.id).map(|&k| &classified.outcomes[k]) else {
-            continue;
-        };
+        let Some(outcome) = classified.outcome(c) else { continue };
         if outcome.unconventional {
             out.left_out.push((c.id.chars().take(7).collect(), c.subject().to_string()));
         }

@@ -55,40 +55,56 @@ pub fn load(root: &Path, request: &Request) -> Result<Snapshot, ChangelogError> 
     if !repo.has_head() {
         return Ok(Snapshot { changelog, cliff_toml, remote_url, ..Snapshot::default() });
     }
-    let tags = repo.tags()?;
-    let mut exclude = Vec::new();
-    let releases = match request.all {
-        true => Vec::new(),
-        false => release_tags(&tags, request, &rules),
-    };
-    let mut merged: Option<HashSet<String>> = None;
-    if !request.all {
-        // Every final release's history is released, reachable from `HEAD` or not. A
-        // pre-release's only where it is merged: a branch that never merged `v1.4.0-rc.1` keeps
-        // those commits unreleased, its entries generated (its final release carries them).
-        // Which tags `HEAD` contains is asked once, for all of them, when a pre-release needs it.
-        if releases.iter().any(|r| !r.version.pre.is_empty()) {
-            merged = Some(repo.tags_merged_into_head()?.into_iter().collect());
-        }
-        for release in &releases {
-            let in_head = || merged.as_ref().is_some_and(|m| m.contains(&release.tag.name));
-            if release.version.pre.is_empty() || in_head() {
-                exclude.push(release.tag.name.clone());
-            }
-        }
+    if request.all {
+        // The whole history does not depend on the tags: both at once, the tags (and the
+        // commits touching the paths) beside the log.
+        let side = |repo: &Repo| -> Result<_, ChangelogError> {
+            let touching = match request.paths.is_empty() {
+                true => None,
+                false => Some(repo.log_ids_touching(&request.paths)?),
+            };
+            Ok((repo.tags()?, touching))
+        };
+        let (tags, touching, log) = std::thread::scope(|scope| {
+            let other = repo.handle().map(|other| scope.spawn(move || side(&other)));
+            let log = repo.log(&LogRequest { exclude: &[], paths: &[] });
+            let (tags, touching) = match other {
+                Some(other) => other.join().unwrap_or_else(|p| std::panic::resume_unwind(p))?,
+                None => side(&repo)?,
+            };
+            Ok::<_, ChangelogError>((tags, touching, log?))
+        })?;
+        return Ok(Snapshot {
+            changelog,
+            cliff_toml,
+            tags,
+            last_tag: None,
+            log,
+            touching,
+            remote_url,
+        });
     }
-    let log = repo.log(&LogRequest {
-        exclude_tags: &exclude,
-        paths: if request.all { &[] } else { &request.paths },
-    })?;
-    let last_tag = match request.all {
-        true => None,
-        false => last_release(&repo, &releases, &log, merged.as_ref())?,
-    };
-    let touching = match request.all && !request.paths.is_empty() {
-        true => Some(repo.log_ids_touching(&request.paths)?),
+    let tags = repo.tags()?;
+    // Every final release's history is released, reachable from `HEAD` or not. A pre-release's
+    // only where it is merged: a branch that never merged `v1.4.0-rc.1` keeps those commits
+    // unreleased, its entries generated (its final release carries them). Which tags `HEAD`
+    // contains is asked once, for all of them, when a pre-release needs it.
+    let releases = release_tags(&tags, request, &rules);
+    let merged: Option<HashSet<String>> = match releases.iter().any(|r| !r.version.pre.is_empty()) {
+        true => Some(repo.tags_merged_into_head()?.into_iter().collect()),
         false => None,
     };
+    let in_head = |name: &str| merged.as_ref().is_some_and(|m| m.contains(name));
+    let mut exclude: Vec<String> = releases
+        .iter()
+        .filter(|r| r.version.pre.is_empty() || in_head(&r.tag.name))
+        .map(|r| r.tag.commit.clone())
+        .collect();
+    exclude.sort_unstable();
+    exclude.dedup();
+    let log = repo.log(&LogRequest { exclude: &exclude, paths: &request.paths })?;
+    let last_tag = last_release(&repo, &releases, &log, merged.as_ref())?;
+    let touching = None;
     Ok(Snapshot { changelog, cliff_toml, tags, last_tag, log, touching, remote_url })
 }
 
