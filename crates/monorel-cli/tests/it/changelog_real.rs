@@ -200,3 +200,32 @@ fn commits_left_out_are_counted_and_listed_with_verbose() {
     .assert_eq(&transcript(&output));
     assert!(repo.read("CHANGELOG.md").contains("- www\n"));
 }
+
+#[test]
+fn release_auto_counts_cliff_toml_groups_and_the_dry_run_counts_what_is_left_out() {
+    let cliff = "[git]\nfilter_unconventional = false\ncommit_parsers = [\n  { message = \"^Add\", group = \"<!-- 0 -->Added\" },\n  { message = \"^Fixed\", group = \"Fixed\" },\n  { message = \"^Update\", skip = true },\n]\n";
+    for (message, expected) in [("Add streaming output (#42)", "1.3.0"), ("Fixed crash", "1.2.1")] {
+        let repo = TestRepo::new();
+        repo.write("pyproject.toml", "[project]\nname = \"p\"\nversion = \"1.2.0\"\n")
+            .write("CHANGELOG.md", "# Changelog\n\n## [Unreleased]\n")
+            .write("cliff.toml", cliff)
+            .commit("chore: start")
+            .tag("v1.2.0");
+        repo.write("a.txt", message).commit(message);
+        repo.write("b.txt", "x").commit("Update the README");
+        let output =
+            repo.monorel_with(&[("MONOREL_DATE", "2024-02-01")], &["release", "auto", "--offline"]);
+        let text = transcript(&output);
+        assert!(output.status.success(), "{text}");
+        assert!(text.contains(&format!("-> {expected} (tag `v{expected}`")), "{message}: {text}");
+        assert!(
+            text.contains("note: 1 commit of the range is no Conventional Commit and left out"),
+            "{text}"
+        );
+        let verbose = repo.monorel_with(
+            &[("MONOREL_DATE", "2024-02-01")],
+            &["release", "auto", "--offline", "-v"],
+        );
+        assert!(transcript(&verbose).contains(" Update the README\n"), "{}", transcript(&verbose));
+    }
+}
