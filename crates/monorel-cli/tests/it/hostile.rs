@@ -330,7 +330,7 @@ fn entries_that_look_like_bullets_or_hold_a_cr_are_written_once() {
     let changelog = changelog_twice(&repo);
     assert_eq!(
         changelog,
-        "# Changelog\n\n## [Unreleased]\n\n### Added\n\n- App\n- Split the parser\n\n### Fixed\n\n- - nested bullet\n- Crlf\n"
+        "# Changelog\n\n## [Unreleased]\n\n### Added\n\n- App\n- Split the parser\n\n### Fixed\n\n- - nested bullet\n- crlf\n"
     );
 }
 
