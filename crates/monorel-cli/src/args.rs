@@ -128,10 +128,10 @@ pub struct ReleaseArgs {
     /// Branch flows (`[release.flow]`): `start <LEVEL>` (a release branch with the bump and
     /// the dated changelog), `finish [LEVEL]` (merge into `main`, tag, merge back), `hotfix`
     /// (a hotfix branch, `--from <TAG>`), `tag` (tag a release that is already bumped)
-    #[arg(value_name = "LEVEL", required_unless_present_any = ["resume", "abort"])]
+    #[arg(value_name = "LEVEL", required_unless_present_any = ["resume", "abort", "quit"])]
     pub level: Option<String>,
     /// The level of `start` and `finish` (`release start minor`)
-    #[arg(value_name = "FLOW_LEVEL", conflicts_with_all = ["resume", "abort"])]
+    #[arg(value_name = "FLOW_LEVEL", conflicts_with_all = ["resume", "abort", "quit"])]
     pub flow_level: Option<String>,
     /// Where `release hotfix` branches from: a release tag or a branch (default: `main`)
     #[arg(long, value_name = "REV")]
@@ -178,6 +178,11 @@ pub struct ReleaseArgs {
     /// List the commits the changelog leaves out because they are no Conventional Commits
     #[arg(short, long)]
     pub verbose: bool,
+    /// Forget the release in progress: remove its state in `.git/monorel-release/`, leaving
+    /// every file, commit and tag as it is (the way out when neither `--resume` nor `--abort`
+    /// can go on)
+    #[arg(long, conflicts_with_all = ["level", "resume", "abort", "execute"])]
+    pub quit: bool,
 }
 
 /// `monorel init`.

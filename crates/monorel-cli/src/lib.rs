@@ -32,6 +32,10 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> ExitCode {
 
 /// Runs monorel with `args` (the program name first) in `dir`; a `-C` option is taken relative
 /// to it.
+///
+/// As git does, every command works on the repository containing that directory, from its root:
+/// a subdirectory never changes what is planned. Only the paths given as arguments (`bump-file`'s
+/// file, `verify-artifacts`' paths) are taken relative to the directory itself.
 pub fn run_in(dir: &Path, args: impl IntoIterator<Item = OsString>) -> ExitCode {
     let cli = match Cli::try_parse_from(args) {
         Ok(cli) => cli,
@@ -44,6 +48,15 @@ pub fn run_in(dir: &Path, args: impl IntoIterator<Item = OsString>) -> ExitCode 
         Some(d) => dir.join(d),
         None => dir.to_path_buf(),
     };
+    if !dir.is_dir() {
+        let shown = cli.directory.as_deref().unwrap_or(&dir).display().to_string();
+        let why = if dir.exists() { "it is not a directory" } else { "there is no such directory" };
+        eprintln!(
+            "error: cannot run in `{}`: {why}\nhelp: `-C` names a directory inside the repository",
+            render::escape(&shown)
+        );
+        return ExitCode::from(2);
+    }
     match commands::dispatch(&dir, cli.command) {
         Ok(code) => code,
         Err(e) => {

@@ -9,21 +9,35 @@ mod release;
 mod verify_artifacts;
 mod versions;
 
-use std::{path::Path, process::ExitCode};
+use std::{
+    path::{Path, PathBuf},
+    process::ExitCode,
+};
 
 use crate::args::Command;
 
-/// Runs one command in `dir`.
+/// Runs one command started in `dir`: on the root of the git work tree holding `dir`, found as
+/// git finds it (else on `dir` itself). Only `bump-file`'s file and `verify-artifacts`' paths
+/// are relative to `dir`.
 pub(crate) fn dispatch(dir: &Path, command: Command) -> anyhow::Result<ExitCode> {
+    let root = || root_of(dir);
     match command {
         Command::BumpFile(args) => bump_file::run(dir, &args),
-        Command::Versions(args) => versions::run(dir, &args),
-        Command::Bump(args) => bump::run(dir, &args),
-        Command::Init(args) => init::run(dir, &args),
-        Command::Release(args) => release::run(dir, &args),
-        Command::VerifyArtifacts(args) => verify_artifacts::run(dir, &args),
-        Command::Changelog(args) => changelog::run(dir, &args),
+        Command::Versions(args) => versions::run(&root(), &args),
+        Command::Bump(args) => bump::run(&root(), &args),
+        Command::Init(args) => init::run(&root(), &args),
+        Command::Release(args) => release::run(&root(), &args),
+        Command::VerifyArtifacts(args) => verify_artifacts::run(dir, &root(), &args),
+        Command::Changelog(args) => changelog::run(&root(), &args),
         Command::MergeDriver(args) => merge_driver::run(dir, &args),
+    }
+}
+
+/// The root of the git work tree holding `dir`, or `dir` outside git.
+fn root_of(dir: &Path) -> PathBuf {
+    match monorel::git::Repo::discover(dir) {
+        Some(repo) => repo.root().to_path_buf(),
+        None => dir.to_path_buf(),
     }
 }
 

@@ -18,3 +18,5 @@ mod release_warnings;
 mod repo;
 mod support;
 mod verify_artifacts;
+#[cfg(feature = "changelog")]
+mod way_out;

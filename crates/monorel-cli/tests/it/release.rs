@@ -4,11 +4,11 @@ use expect_test::{Expect, expect};
 
 use crate::support::{TestRepo, transcript};
 
-const DATE: (&str, &str) = ("MONOREL_DATE", "2024-05-01");
+pub(crate) const DATE: (&str, &str) = ("MONOREL_DATE", "2024-05-01");
 
 /// A released project (v1.2.0 on the remote) with a `feat` and a `fix` since, and a release
 /// configuration that has every step.
-fn project(config: &str) -> TestRepo {
+pub(crate) fn project(config: &str) -> TestRepo {
     let repo = TestRepo::new();
     repo.write("pyproject.toml", "[project]\nname = \"contd\"\nversion = \"1.2.0\"\n")
         .write("contd/__init__.py", "__version__ = \"1.2.0\"\n")
@@ -23,10 +23,10 @@ fn project(config: &str) -> TestRepo {
     repo
 }
 
-const EVERY_STEP: &str = "[release]\npre-commit = [\"test -f CHANGELOG.md\"]\npost-tag = [\"true\"]\nnext-dev = true\npush = true\n";
+pub(crate) const EVERY_STEP: &str = "[release]\npre-commit = [\"test -f CHANGELOG.md\"]\npost-tag = [\"true\"]\nnext-dev = true\npush = true\n";
 
 /// Everything a release can change: refs here and on the remote, the work tree, the index.
-fn fingerprint(repo: &TestRepo) -> String {
+pub(crate) fn fingerprint(repo: &TestRepo) -> String {
     format!(
         "HEAD {}refs:\n{}remote:\n{}status:\n{}",
         repo.git(&["rev-parse", "HEAD"]),

@@ -184,10 +184,15 @@ impl TestRepo {
 
     /// Runs `monorel` with extra environment variables.
     pub(crate) fn monorel_with(&self, env: &[(&str, &str)], args: &[&str]) -> Output {
+        self.monorel_in("", env, args)
+    }
+
+    /// Runs `monorel` in `subdir` of the work tree, with extra environment variables.
+    pub(crate) fn monorel_in(&self, subdir: &str, env: &[(&str, &str)], args: &[&str]) -> Output {
         #[allow(clippy::disallowed_methods)] // tests run the real binary, as a user does
         std::process::Command::new(env!("CARGO_BIN_EXE_monorel"))
             .args(args)
-            .current_dir(self.path())
+            .current_dir(self.path().join(subdir))
             .envs(self.env())
             .envs(env.iter().copied())
             .env_remove("CARGO")

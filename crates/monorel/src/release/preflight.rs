@@ -101,7 +101,7 @@ pub fn check(
     if facts.in_progress {
         problem(
             "a release is already in progress".into(),
-            "finish it with `monorel release --resume`, or undo it with `monorel release --abort`",
+            "finish it with `monorel release --resume`, undo it with `monorel release --abort`, or forget it with `monorel release --quit`",
         );
     }
     match &facts.branch {

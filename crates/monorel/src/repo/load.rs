@@ -14,7 +14,7 @@
 
 use std::{
     collections::HashSet,
-    fs, io,
+    io,
     ops::Range,
     path::{Path, PathBuf},
 };
@@ -159,16 +159,18 @@ fn nul_separated(bytes: &[u8]) -> Vec<Range<usize>> {
     ranges
 }
 
-/// Reads the snapshot of the repository at `root`.
-pub fn load(root: &Path) -> Result<Snapshot, LoadError> {
-    let repo = git::Repo::discover(root);
+/// Reads the snapshot of the repository at `dir`: inside git, of the whole work tree from its
+/// root, as git finds it (a subdirectory never narrows what is planned); outside git, of `dir`.
+pub fn load(dir: &Path) -> Result<Snapshot, LoadError> {
+    let repo = git::Repo::discover(dir);
+    let root = repo.as_ref().map_or(dir, |r| r.root());
     // The tag names (for each group's tag style) are asked while the files are listed: two git
     // processes at once rather than one after the other.
     let tags_repo = repo.as_ref().and_then(git::Repo::handle);
     let (listed, tags) = std::thread::scope(|scope| {
         let tags = scope.spawn(move || tags_repo.map_or(Ok(Vec::new()), |r| r.tag_names()));
         let listed = match &repo {
-            Some(repo) => git_files(repo, root).map(|files| (files, "git")),
+            Some(repo) => repo.ls_files().map(|text| (Listing::from_nul_separated(text), "git")),
             None => Ok((walk(root), "walk")),
         };
         (listed, tags.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)))
@@ -327,20 +329,6 @@ pub(super) fn name_of(path: &str) -> &str {
         Some(slash) => &path[slash + 1..],
         None => path,
     }
-}
-
-fn git_files(repo: &git::Repo, root: &Path) -> Result<Listing, LoadError> {
-    let files = Listing::from_nul_separated(repo.ls_files()?);
-    let top = fs::canonicalize(repo.root()).unwrap_or_else(|_| repo.root().to_path_buf());
-    let here = fs::canonicalize(root).unwrap_or_else(|_| root.to_path_buf());
-    if let Ok(rel) = here.strip_prefix(&top) {
-        let rel = rel.to_string_lossy().replace('\\', "/");
-        if !rel.is_empty() {
-            let prefix = format!("{rel}/");
-            return Ok(files.iter().filter_map(|f| f.strip_prefix(&prefix)).collect());
-        }
-    }
-    Ok(files)
 }
 
 /// Directories a walk never enters: build output, dependencies, VCS data, virtual environments.

@@ -72,7 +72,7 @@ pub(crate) fn resume(
             "no release is in progress\nhelp: start one with `monorel release <level> --execute`"
         );
     }
-    let state = state::load(git_dir)?;
+    let state = super::abort::load_state(git_dir)?;
     let plan = &state.plan;
     if let Some(flow) = &plan.flow {
         flow_steps::check_branch(repo, &state, flow)?;
@@ -86,6 +86,15 @@ pub(crate) fn resume(
         );
     }
     remove_stale_temporaries(dir, git_dir, &state)?;
+    let mismatches = mismatches(repo, dir, &state)?;
+    if !mismatches.is_empty() {
+        bail!(
+            "the repository no longer matches the release of {} in progress: {}\nhelp: put it back as the release left it and resume, undo the release with `monorel release --abort`, {}",
+            plan.tag,
+            mismatches.join("; "),
+            super::abort::QUIT
+        );
+    }
     let remaining: Vec<&str> = state.remaining().iter().map(|s| s.name()).collect();
     outln!(
         "resuming the release of {} (group `{}`): {} to do",
@@ -94,6 +103,45 @@ pub(crate) fn resume(
         remaining.join(", ")
     );
     run_steps(repo, dir, git_dir, state, format)
+}
+
+/// What makes the repository differ from what the recorded steps left: a `HEAD` that is no
+/// commit of the release, planned files holding bytes the release never had, files the plan
+/// names that are not there.
+fn mismatches(repo: &Repo, dir: &Path, state: &State) -> anyhow::Result<Vec<String>> {
+    let mut found = Vec::new();
+    let head = repo.head()?;
+    let release = release_commit(repo, state)?;
+    let with_release = State { release_commit: release.clone(), ..state.clone() };
+    let dev = dev_commit(repo, &with_release)?;
+    if head != state.start_head && ![release, dev].contains(&Some(head.clone())) {
+        found.push(format!(
+            "`HEAD` is at {}, which is neither where the release started ({}) nor a commit it made",
+            short(Some(&head)),
+            short(Some(&state.start_head))
+        ));
+    }
+    let written = state.is_done(Step::Write) && !state.is_done(Step::Commit);
+    for (path, _) in starting_bytes(state) {
+        let planned = state.plan.files.iter().chain(&state.dev_files).filter(|f| f.path == path);
+        let now = fs::read(dir.join(path)).ok();
+        let what = match &now {
+            None if state.absent_at_start.iter().any(|a| a == path) => continue,
+            None => "is missing",
+            Some(bytes) if !planned.clone().any(|f| f.before == *bytes || f.after == *bytes) => {
+                "holds bytes the release neither started from nor wrote"
+            }
+            Some(bytes)
+                if written
+                    && state.plan.files.iter().any(|f| f.path == path && f.after != *bytes) =>
+            {
+                "is no longer what the release wrote"
+            }
+            Some(_) => continue,
+        };
+        found.push(format!("`{path}` {what}"));
+    }
+    Ok(found)
 }
 
 fn run_steps(

@@ -60,7 +60,7 @@ mod imp {
         })?;
         let git_dir = repo.git_dir()?;
         // One monorel at a time: from before the preflight to the last step.
-        let _lock = if args.resume || args.abort || args.execute {
+        let _lock = if args.resume || args.abort || args.quit || args.execute {
             Some(monorel::lock::acquire(&git_dir)?)
         } else {
             None
@@ -71,9 +71,12 @@ mod imp {
         if args.abort {
             return abort::abort(&repo, dir, &git_dir);
         }
+        if args.quit {
+            return abort::quit(&git_dir);
+        }
         let Some(level) = &args.level else {
             bail!(
-                "say which release: `monorel release <major|minor|patch|rc|beta|alpha|release|X.Y.Z|auto>`\nhelp: or `--resume` / `--abort` a release in progress"
+                "say which release: `monorel release <major|minor|patch|rc|beta|alpha|release|X.Y.Z|auto>`\nhelp: or `--resume`, `--abort` or `--quit` a release in progress"
             );
         };
         // Branch flows: `start <level>` and `finish <level>` bump as a release does; `finish`

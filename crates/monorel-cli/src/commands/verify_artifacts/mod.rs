@@ -20,20 +20,23 @@ use monorel::{
 
 use crate::args::VerifyArtifactsArgs;
 
-/// Where artifacts are looked for when no path is given, relative to the working directory.
+/// Where artifacts are looked for when no path is given, relative to the repository's root.
 const DEFAULT_LOCATIONS: [&str; 2] = ["dist", "target/package"];
 
-pub(crate) fn run(dir: &Path, args: &VerifyArtifactsArgs) -> anyhow::Result<ExitCode> {
-    let repo = git::Repo::discover(dir);
-    let root = repo.as_ref().map_or_else(|| dir.to_path_buf(), |r| r.root().to_path_buf());
-    let (group, root_changelog) = group(dir, args)?;
+/// Verifies the artifacts at the paths given (relative to `cwd`, where monorel was started), else
+/// at the group's or the default locations of the repository at `root`.
+pub(crate) fn run(cwd: &Path, root: &Path, args: &VerifyArtifactsArgs) -> anyhow::Result<ExitCode> {
+    let repo = git::Repo::discover(root);
+    // Paths are shown relative to where they were given from.
+    let dir = if args.paths.is_empty() { root } else { cwd };
+    let (group, root_changelog) = group(root, args)?;
     let changelog = group.as_ref().map_or(root_changelog, |g| g.changelog.clone());
     let claims = claims(args, repo.as_ref(), group.as_ref())?;
     let paths: Vec<PathBuf> = match (&group, args.paths.is_empty()) {
         (Some(g), true) if !g.artifacts.is_empty() => {
             // Configured, so confined: a directory that is a link out of the repository is
             // refused, as every path a configuration names (`confine`).
-            let tree = Tree::new(&root);
+            let tree = Tree::new(root);
             let inside = g.artifacts.iter().map(|a| {
                 tree.resolve_dir(a).map_err(|e| {
                     anyhow::anyhow!(
@@ -51,7 +54,7 @@ pub(crate) fn run(dir: &Path, args: &VerifyArtifactsArgs) -> anyhow::Result<Exit
         locations,
         expected: args.expect.clone(),
         claims,
-        changelog: Some((changelog_path(&root, &changelog)?, changelog)),
+        changelog: Some((changelog_path(root, &changelog)?, changelog)),
         write_checksums: args.write_checksums,
         ..artifacts::Request::default()
     };
