@@ -28,7 +28,7 @@ use monorel::{
 };
 use xshell::{Shell, cmd};
 
-use super::flow_steps;
+use super::{flow_steps, interrupt};
 use crate::{args::Format, render::outln};
 
 /// Records the plan, then runs every step.
@@ -151,7 +151,11 @@ fn run_steps(
     mut state: State,
     format: Format,
 ) -> anyhow::Result<ExitCode> {
+    interrupt::catch();
     for step in state.remaining() {
+        if interrupt::happened() {
+            return interrupt::stopped(&state, None);
+        }
         if format == Format::Text {
             outln!("\n==> {}: {}", step, state.plan.describe(step));
         }
@@ -161,130 +165,11 @@ fn run_steps(
             state.intent = Some(step);
             state::save(git_dir, &state)?;
         }
-        let flow = state.plan.flow.clone();
-        match step {
-            Step::Branch => flow_steps::branch(repo, flow.as_ref().context("no flow planned")?)?,
-            Step::Merge => {
-                let flow = flow.as_ref().context("no flow planned")?;
-                let merges: Vec<_> = flow.release_merge.iter().cloned().collect();
-                // The tag names the merge commit.
-                state.release_commit = flow_steps::merges(repo, dir, flow, &merges)?;
+        if let Err(e) = run_step(repo, dir, git_dir, &mut state, step) {
+            if interrupt::happened() {
+                return interrupt::stopped(&state, Some(&e));
             }
-            Step::BackMerge => {
-                let flow = flow.as_ref().context("no flow planned")?;
-                flow_steps::merges(repo, dir, flow, &flow.back_merges)?;
-            }
-            Step::DeleteBranch => {
-                flow_steps::delete_branch(repo, flow.as_ref().context("no flow planned")?)?
-            }
-            Step::Push if flow.is_some() => {
-                flow_steps::push(repo, &state.plan, flow.as_ref().context("no flow planned")?)?
-            }
-            Step::Write => write_files(dir, &state.plan)?,
-            Step::PreCommit => {
-                if let Err(e) = hooks(dir, "pre-commit", &state.plan.pre_commit) {
-                    let not_restored = restore_files(dir, &state);
-                    if !not_restored.is_empty() {
-                        bail!(
-                            "{e}\nerror: {}\nhelp: there is no commit and no tag; put those files back (`monorel release --abort` tries again), then release again",
-                            not_restored_message(&not_restored)
-                        );
-                    }
-                    state::remove(git_dir)?;
-                    bail!(
-                        "{e}\nhelp: every file was restored and there is no commit and no tag; fix the failure, then release again"
-                    );
-                }
-            }
-            Step::Commit => {
-                let commit = match release_commit(repo, &state)? {
-                    Some(made_here) => made_here,
-                    None => repo.commit_paths(&state.plan.commit_message, &state.plan.paths())?,
-                };
-                state.release_commit = Some(commit);
-            }
-            Step::Tag => {
-                let commit =
-                    state.release_commit.clone().context("the release commit is not recorded")?;
-                match repo.tag_commit(&state.plan.tag) {
-                    Some(at) if at == commit => {}
-                    Some(at) => bail!(
-                        "tag `{}` exists and points at {at}, not at the release commit {commit}\nhelp: `monorel release --abort`",
-                        state.plan.tag
-                    ),
-                    None => repo.tag_annotated(
-                        &state.plan.tag,
-                        &state.plan.tag_message(),
-                        state.plan.sign,
-                    )?,
-                }
-            }
-            Step::PostTag => {
-                if let Err(e) = hooks(dir, "post-tag", &state.plan.post_tag) {
-                    bail!(
-                        "{e}\nhelp: the release commit and tag `{}` exist; fix the failure and run `monorel release --resume` to go on, or `monorel release --abort` to undo the release",
-                        state.plan.tag
-                    );
-                }
-            }
-            Step::NextDev => {
-                let dev =
-                    state.plan.next_dev.clone().context("no next development version planned")?;
-                if let Some(commit) = dev_commit(repo, &state)? {
-                    state.dev_commit = Some(commit);
-                } else {
-                    if state.dev_files.is_empty() {
-                        // Planned once, and recorded before the first file is written: a crash
-                        // in the middle of the writes must not make it plan from half a bump.
-                        let snapshot = crate::commands::load(dir)?;
-                        let model = repo::discover(&snapshot);
-                        let request = BumpRequest {
-                            level: Level::Exact(dev.version.clone()),
-                            pre: None,
-                            group: Some(state.plan.group.clone()),
-                        };
-                        let bump = repo::plan_bump(&snapshot, &model, &request).map_err(|e| {
-                            anyhow::anyhow!("cannot plan the next development version: {e}")
-                        })?;
-                        state.dev_files = bump.files;
-                        state::save_dev_files(git_dir, &state)?;
-                    }
-                    write_planned(dir, &state.dev_files)?;
-                    let files: Vec<String> =
-                        state.dev_files.iter().map(|f| f.path.clone()).collect();
-                    state.dev_commit = Some(repo.commit_paths(&dev.message, &files)?);
-                }
-            }
-            Step::Push => {
-                let push = state.plan.push.clone().context("no push planned")?;
-                let tag_ref = format!("refs/tags/{}", push.tag);
-                let remote_tag = repo.remote_ref(&push.remote, &tag_ref)?;
-                if let Some(theirs) =
-                    remote_tag.as_ref().filter(|t| **t != local_tag_object(repo, &push.tag))
-                {
-                    bail!(
-                        "tag `{}` on `{}` ({theirs}) is not this release's tag: someone else pushed it meanwhile\nhelp: nothing of this release was pushed; undo it with `monorel release --abort`, then release another version",
-                        push.tag,
-                        push.remote
-                    );
-                }
-                let remote_has = remote_tag.is_some()
-                    && repo.remote_ref(&push.remote, &format!("refs/heads/{}", push.branch))?
-                        == Some(repo.head()?);
-                if !remote_has {
-                    repo.push_atomic_upstream(&push.remote, &push.refs(), push.set_upstream).map_err(|e| {
-                        anyhow::anyhow!("{e}\nhelp: nothing was pushed (`--atomic`); fix the remote and run `monorel release --resume`")
-                    })?;
-                }
-                if push.set_upstream && !repo.has_upstream(&push.branch) {
-                    // A resumed release whose push had reached the remote: set it now. The push
-                    // recorded `<remote>/<branch>`, unless the remote has no fetch refspec.
-                    if !repo.rev_exists(&format!("refs/remotes/{}/{}", push.remote, push.branch)) {
-                        repo.fetch(&push.remote)?;
-                    }
-                    repo.set_upstream(&push.branch, &push.remote)?;
-                }
-            }
+            return Err(e);
         }
         state.done.push(step);
         state.intent = None;
@@ -340,6 +225,146 @@ fn run_steps(
         ),
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Runs one step of the release; `state` records what it made.
+fn run_step(
+    repo: &Repo,
+    dir: &Path,
+    git_dir: &Path,
+    state: &mut State,
+    step: Step,
+) -> anyhow::Result<()> {
+    let flow = state.plan.flow.clone();
+    match step {
+        Step::Branch => flow_steps::branch(repo, flow.as_ref().context("no flow planned")?)?,
+        Step::Merge => {
+            let flow = flow.as_ref().context("no flow planned")?;
+            let merges: Vec<_> = flow.release_merge.iter().cloned().collect();
+            // The tag names the merge commit.
+            state.release_commit = flow_steps::merges(repo, dir, flow, &merges)?;
+        }
+        Step::BackMerge => {
+            let flow = flow.as_ref().context("no flow planned")?;
+            flow_steps::merges(repo, dir, flow, &flow.back_merges)?;
+        }
+        Step::DeleteBranch => {
+            flow_steps::delete_branch(repo, flow.as_ref().context("no flow planned")?)?
+        }
+        Step::Push if flow.is_some() => {
+            flow_steps::push(repo, &state.plan, flow.as_ref().context("no flow planned")?)?
+        }
+        Step::Write => write_files(dir, &state.plan)?,
+        Step::PreCommit => {
+            if let Err(e) = hooks(dir, "pre-commit", &state.plan.pre_commit) {
+                // Ctrl-C stopped the hook: the release stays, to run the hook again or undo.
+                if interrupt::happened() {
+                    return Err(e);
+                }
+                let not_restored = restore_files(dir, state);
+                if !not_restored.is_empty() {
+                    bail!(
+                        "{e}\nerror: {}\nhelp: there is no commit and no tag; put those files back (`monorel release --abort` tries again), then release again",
+                        not_restored_message(&not_restored)
+                    );
+                }
+                state::remove(git_dir)?;
+                bail!(
+                    "{e}\nhelp: every file was restored and there is no commit and no tag; fix the failure, then release again"
+                );
+            }
+        }
+        Step::Commit => {
+            let commit = match release_commit(repo, state)? {
+                Some(made_here) => made_here,
+                None => repo.commit_paths(&state.plan.commit_message, &state.plan.paths())?,
+            };
+            state.release_commit = Some(commit);
+        }
+        Step::Tag => {
+            let commit =
+                state.release_commit.clone().context("the release commit is not recorded")?;
+            match repo.tag_commit(&state.plan.tag) {
+                Some(at) if at == commit => {}
+                Some(at) => bail!(
+                    "tag `{}` exists and points at {at}, not at the release commit {commit}\nhelp: `monorel release --abort`",
+                    state.plan.tag
+                ),
+                None => repo.tag_annotated(
+                    &state.plan.tag,
+                    &state.plan.tag_message(),
+                    state.plan.sign,
+                )?,
+            }
+        }
+        Step::PostTag => {
+            if let Err(e) = hooks(dir, "post-tag", &state.plan.post_tag) {
+                bail!(
+                    "{e}\nhelp: the release commit and tag `{}` exist; fix the failure and run `monorel release --resume` to go on, or `monorel release --abort` to undo the release",
+                    state.plan.tag
+                );
+            }
+        }
+        Step::NextDev => {
+            let dev =
+                state.plan.next_dev.clone().context("no next development version planned")?;
+            if let Some(commit) = dev_commit(repo, state)? {
+                state.dev_commit = Some(commit);
+            } else {
+                if state.dev_files.is_empty() {
+                    // Planned once, and recorded before the first file is written: a crash
+                    // in the middle of the writes must not make it plan from half a bump.
+                    let snapshot = crate::commands::load(dir)?;
+                    let model = repo::discover(&snapshot);
+                    let request = BumpRequest {
+                        level: Level::Exact(dev.version.clone()),
+                        pre: None,
+                        group: Some(state.plan.group.clone()),
+                    };
+                    let bump = repo::plan_bump(&snapshot, &model, &request).map_err(|e| {
+                        anyhow::anyhow!("cannot plan the next development version: {e}")
+                    })?;
+                    state.dev_files = bump.files;
+                    state::save_dev_files(git_dir, state)?;
+                }
+                write_planned(dir, &state.dev_files)?;
+                let files: Vec<String> =
+                    state.dev_files.iter().map(|f| f.path.clone()).collect();
+                state.dev_commit = Some(repo.commit_paths(&dev.message, &files)?);
+            }
+        }
+        Step::Push => {
+            let push = state.plan.push.clone().context("no push planned")?;
+            let tag_ref = format!("refs/tags/{}", push.tag);
+            let remote_tag = repo.remote_ref(&push.remote, &tag_ref)?;
+            if let Some(theirs) =
+                remote_tag.as_ref().filter(|t| **t != local_tag_object(repo, &push.tag))
+            {
+                bail!(
+                    "tag `{}` on `{}` ({theirs}) is not this release's tag: someone else pushed it meanwhile\nhelp: nothing of this release was pushed; undo it with `monorel release --abort`, then release another version",
+                    push.tag,
+                    push.remote
+                );
+            }
+            let remote_has = remote_tag.is_some()
+                && repo.remote_ref(&push.remote, &format!("refs/heads/{}", push.branch))?
+                    == Some(repo.head()?);
+            if !remote_has {
+                repo.push_atomic_upstream(&push.remote, &push.refs(), push.set_upstream).map_err(|e| {
+                    anyhow::anyhow!("{e}\nhelp: nothing was pushed (`--atomic`); fix the remote and run `monorel release --resume`")
+                })?;
+            }
+            if push.set_upstream && !repo.has_upstream(&push.branch) {
+                // A resumed release whose push had reached the remote: set it now. The push
+                // recorded `<remote>/<branch>`, unless the remote has no fetch refspec.
+                if !repo.rev_exists(&format!("refs/remotes/{}/{}", push.remote, push.branch)) {
+                    repo.fetch(&push.remote)?;
+                }
+                repo.set_upstream(&push.branch, &push.remote)?;
+            }
+        }
+    }
+    Ok(())
 }
 
 pub(super) fn short(id: Option<&str>) -> &str {

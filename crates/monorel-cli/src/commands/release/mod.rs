@@ -25,6 +25,8 @@ mod flow;
 #[cfg(feature = "changelog")]
 mod flow_steps;
 #[cfg(feature = "changelog")]
+mod interrupt;
+#[cfg(feature = "changelog")]
 mod pull;
 #[cfg(feature = "changelog")]
 pub(crate) use imp::run;
