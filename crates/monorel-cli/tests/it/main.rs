@@ -8,6 +8,8 @@ mod changelog;
 mod changelog_real;
 mod discovery;
 #[cfg(feature = "changelog")]
+mod first_hour;
+#[cfg(feature = "changelog")]
 mod flow;
 mod hostile;
 mod release;

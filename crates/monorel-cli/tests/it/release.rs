@@ -343,7 +343,7 @@ fn preflight_behind_remote_tag_detached_and_empty() {
               2. commit exactly those files: "chore(release): v1.3.0"
               3. create the annotated tag `v1.3.0` at that commit, its message the release notes
 
-            dry run: nothing was changed, not a file and not a ref; run again with `--execute` to release
+            dry run: nothing was changed, not a file and not a ref; the problems above stop this release
 
             --- stderr
             error: the branch is 1 commit behind `origin/main`

@@ -263,13 +263,17 @@ pub(super) fn run_unbumped(
         flow: Some(flow),
     };
     if !problems.is_empty() {
+        // The problems first, and no word of `--execute` (as `release <LEVEL>`).
         if !args.execute && args.format != Format::Json {
-            imp::show(&plan, None, args.format, false);
+            imp::print_problems(&problems);
+            imp::show(&plan, None, args.format, imp::Shown::Blocked);
             crate::render::outln!("");
+            return imp::end_report(&problems, args.format);
         }
         return imp::report(&problems, args.format);
     }
-    imp::show(&plan, None, args.format, args.execute);
+    let shown = if args.execute { imp::Shown::Executing } else { imp::Shown::DryRun };
+    imp::show(&plan, None, args.format, shown);
     if !args.execute {
         return Ok(ExitCode::SUCCESS);
     }

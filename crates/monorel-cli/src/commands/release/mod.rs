@@ -221,17 +221,25 @@ mod imp {
             });
         }
         if !problems.is_empty() {
-            // A dry run still shows what the release would do; `--execute` refuses outright.
+            // A dry run still shows what the release would do, after the problems that stop
+            // it and with no word of `--execute`; `--execute` refuses outright.
             if !args.execute && args.format != Format::Json {
-                show(&plan, decided.as_ref(), args.format, false);
+                print_problems(&problems);
+                show(&plan, decided.as_ref(), args.format, Shown::Blocked);
                 outln!("");
+                return end_report(&problems, args.format);
             }
             return report(&problems, args.format);
         }
         if args.edit && args.execute {
             execute::edit_notes(dir, &git_dir, &mut plan)?;
         }
-        show(&plan, decided.as_ref(), args.format, args.execute);
+        show(
+            &plan,
+            decided.as_ref(),
+            args.format,
+            if args.execute { Shown::Executing } else { Shown::DryRun },
+        );
         if let Some(pulled) = pulled.filter(|_| args.format != Format::Json) {
             outln!("note: {pulled} (`--pull`), before planning");
         }
@@ -289,6 +297,21 @@ mod imp {
 
     /// Prints every problem (and, under GitHub Actions, an annotation each); exit 1.
     pub(super) fn report(problems: &[Problem], format: Format) -> anyhow::Result<ExitCode> {
+        if format != Format::Json {
+            print_problems(problems);
+        }
+        end_report(problems, format)
+    }
+
+    /// Each problem and its fix, for people.
+    pub(super) fn print_problems(problems: &[Problem]) {
+        for p in problems {
+            eprintln!("error: {}\nhelp: {}", p.message, p.help);
+        }
+    }
+
+    /// The end of a refusal: the count (or the JSON), then the annotations; exit 1.
+    pub(super) fn end_report(problems: &[Problem], format: Format) -> anyhow::Result<ExitCode> {
         if format == Format::Json {
             let list: Vec<_> =
                 problems.iter().map(|p| json!({"message": p.message, "help": p.help})).collect();
@@ -297,9 +320,6 @@ mod imp {
                 serde_json::to_string_pretty(&json!({"outcome": "refused", "problems": list}))?
             );
         } else {
-            for p in problems {
-                eprintln!("error: {}\nhelp: {}", p.message, p.help);
-            }
             eprintln!(
                 "no release: {} problem{} to fix first; nothing was changed",
                 problems.len(),
@@ -319,13 +339,20 @@ mod imp {
         Ok(ExitCode::FAILURE)
     }
 
+    /// What the plan is shown for.
+    #[derive(Clone, Copy, PartialEq, Eq)]
+    pub(super) enum Shown {
+        /// A dry run that `--execute` would carry out.
+        DryRun,
+        /// A dry run with problems that stop the release.
+        Blocked,
+        /// The plan about to be carried out.
+        Executing,
+    }
+
     /// The plan: what and why, every diff, then the numbered steps.
-    pub(super) fn show(
-        plan: &ReleasePlan,
-        decided: Option<&auto::Decision>,
-        format: Format,
-        execute: bool,
-    ) {
+    pub(super) fn show(plan: &ReleasePlan, decided: Option<&auto::Decision>, format: Format, shown: Shown) {
+        let execute = shown == Shown::Executing;
         if format == Format::Json {
             let value = json!({
                 "outcome": if execute { "planned, executing" } else { "planned (dry run)" },
@@ -389,10 +416,14 @@ mod imp {
         for (i, step) in plan.steps().iter().enumerate() {
             outln!("  {}. {}", i + 1, plan.describe(*step));
         }
-        if !execute {
-            outln!(
+        match shown {
+            Shown::DryRun => outln!(
                 "\ndry run: nothing was changed, not a file and not a ref; run again with `--execute` to release"
-            );
+            ),
+            Shown::Blocked => outln!(
+                "\ndry run: nothing was changed, not a file and not a ref; the problems above stop this release"
+            ),
+            Shown::Executing => {}
         }
     }
 }

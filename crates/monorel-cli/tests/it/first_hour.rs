@@ -1,0 +1,112 @@
+//! Issue 12: what a new user hits in the first hour. Each test fails without its fix.
+
+use std::process::{Command, Output, Stdio};
+
+use expect_test::expect;
+
+use crate::release::{DATE, fingerprint, project};
+use crate::support::{TestRepo, transcript};
+
+fn text(output: &Output) -> String {
+    transcript(output).lines().map(|l| format!("{}\n", l.trim_end())).collect()
+}
+
+/// The real binary in the work tree, as `run` spawns it, for tests that need the process.
+fn command(repo: &TestRepo, args: &[&str]) -> Command {
+    #[allow(clippy::disallowed_methods)] // tests run the real binary, as a user does
+    let mut command = Command::new(env!("CARGO_BIN_EXE_monorel"));
+    command
+        .args(args)
+        .current_dir(repo.path())
+        .envs(repo.env())
+        .env(DATE.0, DATE.1)
+        .env_remove("CARGO")
+        .env_remove("GITHUB_ACTIONS");
+    command
+}
+
+/// stdout and stderr in the order a terminal shows them (one pipe for both, through `sh`).
+fn interleaved(repo: &TestRepo, args: &[&str]) -> String {
+    #[allow(clippy::disallowed_methods)] // tests run the real binary, as a user does
+    let out = Command::new("sh")
+        .args(["-c", "\"$0\" \"$@\" 2>&1", env!("CARGO_BIN_EXE_monorel")])
+        .args(args)
+        .current_dir(repo.path())
+        .envs(repo.env())
+        .env(DATE.0, DATE.1)
+        .env_remove("CARGO")
+        .env_remove("GITHUB_ACTIONS")
+        .output()
+        .unwrap();
+    format!("exit: {}\n{}", out.status.code().unwrap_or(-1), String::from_utf8_lossy(&out.stdout))
+}
+
+#[test]
+fn a_dry_run_that_will_fail_says_its_problems_first_and_never_suggests_execute() {
+    let repo = project("");
+    repo.write("contd/engine.py", "x = 3\n");
+    let out = interleaved(&repo, &["release", "minor", "--offline"]);
+    assert!(
+        out.starts_with("exit: 1\nerror: tracked files have changes"),
+        "the problem comes first:\n{out}"
+    );
+    assert!(!out.contains("--execute"), "no `--execute` for a release that would fail:\n{out}");
+    let tail: Vec<&str> = out.lines().rev().take(2).collect();
+    expect![[r#"
+        [
+            "no release: 1 problem to fix first; nothing was changed",
+            "",
+        ]
+    "#]]
+    .assert_debug_eq(&tail);
+    // And a dry run that would succeed still says how to go on.
+    repo.git(&["checkout", "--", "."]);
+    let ok = interleaved(&repo, &["release", "minor", "--offline"]);
+    assert!(ok.starts_with("exit: 0\n") && ok.contains("run again with `--execute`"), "{ok}");
+}
+
+#[cfg(unix)]
+#[test]
+fn ctrl_c_during_execute_says_where_the_release_stopped_and_how_to_go_on() {
+    use std::os::unix::process::CommandExt;
+    // The hook waits the first time, so Ctrl-C reaches it; run again, it passes at once.
+    let hook = "[release]\npre-commit = [\"if [ ! -e .git/hooked ]; then touch .git/hooked; sleep 30; fi\"]\n";
+    let uninterrupted = project(hook);
+    std::fs::write(uninterrupted.path().join(".git/hooked"), "").unwrap();
+    let out = uninterrupted.monorel_with(&[DATE], &["release", "minor", "--execute", "--offline"]);
+    assert!(out.status.success(), "{}", transcript(&out));
+
+    let repo = project(hook);
+    // Its own process group, as a terminal's foreground job: Ctrl-C reaches monorel and the hook.
+    let child = command(&repo, &["release", "minor", "--execute", "--offline"])
+        .process_group(0)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let marker = repo.path().join(".git/hooked");
+    let started = std::time::Instant::now();
+    while !marker.exists() {
+        assert!(started.elapsed().as_secs() < 60, "the hook never started");
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    std::thread::sleep(std::time::Duration::from_millis(200));
+    #[allow(clippy::disallowed_methods)] // the test is the terminal: Ctrl-C to the job
+    let kill = Command::new("kill").args(["-INT", "--", &format!("-{}", child.id())]).status();
+    assert!(kill.unwrap().success());
+    let out = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(130), "{stderr}");
+    let said = stderr.lines().skip_while(|l| !l.starts_with("interrupted")).collect::<Vec<_>>();
+    expect![[r#"
+        [
+            "interrupted: the release of v1.3.0 (group `default`) stopped; steps done: write; to do: pre-commit, commit, tag",
+            "help: `monorel release --resume` finishes it, `monorel release --abort` undoes it",
+        ]
+    "#]]
+    .assert_debug_eq(&said);
+    assert!(repo.path().join(".git/monorel-release/state.json").exists());
+    let resumed = repo.monorel_with(&[DATE], &["release", "--resume"]);
+    assert!(resumed.status.success(), "{}", transcript(&resumed));
+    assert_eq!(fingerprint(&repo), fingerprint(&uninterrupted));
+}
