@@ -151,8 +151,8 @@ pub struct ReleaseArgs {
     /// Push the branch and the tag together (`git push --atomic`)
     #[arg(long)]
     pub push: bool,
-    /// Edit the release notes in `$VISUAL`/`$EDITOR` first (with `--execute`)
-    #[arg(long)]
+    /// Edit the release notes in `$VISUAL`/`$EDITOR` first (needs `--execute`)
+    #[arg(long, requires = "execute")]
     pub edit: bool,
     /// Skip the configured pre-commit and post-tag hooks
     #[arg(long)]

@@ -110,3 +110,20 @@ fn ctrl_c_during_execute_says_where_the_release_stopped_and_how_to_go_on() {
     assert!(resumed.status.success(), "{}", transcript(&resumed));
     assert_eq!(fingerprint(&repo), fingerprint(&uninterrupted));
 }
+
+#[test]
+fn edit_needs_execute_and_an_empty_visual_counts_as_unset() {
+    let repo = project("");
+    let before = fingerprint(&repo);
+    let out = repo.monorel_with(&[DATE], &["release", "minor", "--edit"]);
+    assert_eq!(out.status.code(), Some(2), "{}", transcript(&out));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("--execute"), "{stderr}");
+    assert_eq!(fingerprint(&repo), before);
+
+    let editor = [DATE, ("VISUAL", ""), ("EDITOR", "sed -i -e s/Durable/Lasting/")];
+    let out = repo.monorel_with(&editor, &["release", "minor", "--execute", "--edit"]);
+    assert!(out.status.success(), "{}", transcript(&out));
+    let message = repo.git(&["tag", "-l", "--format=%(contents)", "v1.3.0"]);
+    assert!(message.contains("Lasting timers"), "{message}");
+}

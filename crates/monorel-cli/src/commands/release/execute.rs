@@ -517,7 +517,9 @@ fn hooks(dir: &Path, kind: &str, commands: &[String]) -> anyhow::Result<()> {
 /// `--edit`: opens `$VISUAL` or `$EDITOR` on the release notes; the edited text goes into the
 /// changelog and the tag message.
 pub(crate) fn edit_notes(dir: &Path, git_dir: &Path, plan: &mut ReleasePlan) -> anyhow::Result<()> {
-    let editor = std::env::var("VISUAL").or_else(|_| std::env::var("EDITOR")).map_err(|_| {
+    // An empty variable counts as unset, as git treats it.
+    let set = |name: &str| std::env::var(name).ok().filter(|v| !v.trim().is_empty());
+    let editor = set("VISUAL").or_else(|| set("EDITOR")).ok_or_else(|| {
         anyhow::anyhow!(
             "`--edit` needs an editor\nhelp: set `VISUAL` or `EDITOR`, e.g. `EDITOR=vi`"
         )

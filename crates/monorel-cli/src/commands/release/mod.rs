@@ -231,7 +231,7 @@ mod imp {
             }
             return report(&problems, args.format);
         }
-        if args.edit && args.execute {
+        if args.edit {
             execute::edit_notes(dir, &git_dir, &mut plan)?;
         }
         show(
