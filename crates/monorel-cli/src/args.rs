@@ -122,8 +122,8 @@ pub struct VersionsArgs {
 /// `monorel release`.
 #[derive(Debug, clap::Args)]
 pub struct ReleaseArgs {
-    /// major, minor, patch, release, alpha, beta, rc, an exact version such as 1.4.0, or auto
-    /// (from the Conventional Commits since the last release)
+    /// major, minor, patch, release, alpha, beta, rc, auto (from the Conventional Commits since
+    /// the last release), or an exact version such as 1.4.0; never a development version
     ///
     /// Branch flows (`[release.flow]`): `start <LEVEL>` (a release branch with the bump and
     /// the dated changelog), `finish [LEVEL]` (merge into `main`, tag, merge back), `hotfix`

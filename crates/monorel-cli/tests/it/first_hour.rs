@@ -127,3 +127,50 @@ fn edit_needs_execute_and_an_empty_visual_counts_as_unset() {
     let message = repo.git(&["tag", "-l", "--format=%(contents)", "v1.3.0"]);
     assert!(message.contains("Lasting timers"), "{message}");
 }
+
+#[test]
+fn levels_help_and_errors_agree_and_a_dev_version_is_never_tagged() {
+    let repo = project("");
+    let before = fingerprint(&repo);
+    let run = |args: &[&str]| text(&repo.monorel_with(&[DATE], args));
+    expect![[r#"
+        exit: 1
+        --- stderr
+        error: `01.2.0` is not a SemVer 2.0.0 version
+        help: SemVer numbers have no leading zeros: write `1.2.0`
+    "#]]
+    .assert_eq(&run(&["bump", "01.2.0"]));
+    expect![[r#"
+        exit: 1
+        --- stderr
+        error: `1.3.0RC1` is not a SemVer 2.0.0 version
+        help: this is a PEP 440 spelling: write `1.3.0-rc.1`, and Python files get `1.3.0rc1`
+    "#]]
+    .assert_eq(&run(&["bump", "1.3.0RC1"]));
+    expect![[r#"
+        exit: 1
+        --- stderr
+        error: `next` is not a bump level
+        help: use major, minor, patch, release, alpha, beta, rc, auto, or a version such as `1.4.0`
+    "#]]
+    .assert_eq(&run(&["release", "next"]));
+    expect![[r#"
+        exit: 1
+        --- stderr
+        error: `next` is not a bump level
+        help: use major, minor, patch, release, alpha, beta, rc, dev, or a version such as `1.4.0`
+    "#]]
+    .assert_eq(&run(&["bump", "next"]));
+    for dev in ["dev", "1.3.0-dev", "1.3.0-dev.2"] {
+        let out = run(&["release", dev]);
+        assert!(
+            out.starts_with("exit: 1\n")
+                && out.contains("development versions are not released or tagged"),
+            "{out}"
+        );
+    }
+    assert_eq!(fingerprint(&repo), before);
+    // The help says the same levels as the errors.
+    let help = text(&repo.monorel(&["release", "--help"]));
+    assert!(help.contains("rc, auto (from the Conventional Commits"), "{help}");
+}

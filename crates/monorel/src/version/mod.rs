@@ -52,11 +52,23 @@ pub fn parse(text: &str) -> Result<Version, VersionError> {
     }
     if let Ok(pep440) = text.parse::<pep440_rs::Version>() {
         if let Ok(semver) = from_pep440(text) {
+            // `01.2.0` is no PEP 440 spelling of its own: PEP 440 drops the zero too.
+            let leading_zero = text
+                .split(|c: char| !c.is_ascii_digit())
+                .any(|n| n.len() > 1 && n.starts_with('0'));
+            if leading_zero {
+                return Err(VersionError::new(
+                    message,
+                    format!("SemVer numbers have no leading zeros: write `{semver}`"),
+                ));
+            }
             if pep440.release().len() == 3 {
+                // What Python files really get: the normal form (`1.5.0RC1` -> `1.5.0rc1`).
+                let python = to_pep440(&semver).unwrap_or_else(|_| text.to_string());
                 return Err(VersionError::new(
                     message,
                     format!(
-                        "this is a PEP 440 spelling: write `{semver}`, and Python files get `{text}`"
+                        "this is a PEP 440 spelling: write `{semver}`, and Python files get `{python}`"
                     ),
                 ));
             }

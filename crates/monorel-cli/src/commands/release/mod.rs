@@ -128,11 +128,7 @@ mod imp {
                 None => (Level::Patch, None), // the bump below reports why there is no version
             }
         } else {
-            (
-                Level::parse(level)
-                    .map_err(|e| anyhow::anyhow!("{}\nhelp: {}", e.message, e.help))?,
-                None,
-            )
+            (release_level(level)?, None)
         };
         let pre = args.pre.as_deref().and_then(PreKind::parse);
         let bump = match repo::plan_bump(
@@ -293,6 +289,35 @@ mod imp {
             }
             eprintln!("help: {}", w.help);
         }
+    }
+
+    /// The levels a release takes, in its help and its errors alike.
+    const LEVELS: &str =
+        "major, minor, patch, release, alpha, beta, rc, auto, or a version such as `1.4.0`";
+
+    /// A bump level that makes a release: never a development version. A dev version is what a
+    /// branch carries between releases (`[release] next-dev` writes it); tagged, it would be
+    /// the last release that `auto` and the changelog count from.
+    fn release_level(text: &str) -> anyhow::Result<Level> {
+        let level = Level::parse(text).map_err(|e| {
+            let help = if e.message.ends_with("is not a bump level") {
+                format!("use {LEVELS}")
+            } else {
+                e.help.clone()
+            };
+            anyhow::anyhow!("{}\nhelp: {help}", e.message)
+        })?;
+        let dev = match &level {
+            Level::Pre(PreKind::Dev) => true,
+            Level::Exact(v) => v.pre.as_str() == "dev" || v.pre.as_str().starts_with("dev."),
+            _ => false,
+        };
+        if dev {
+            bail!(
+                "`{text}` is a development version, and development versions are not released or tagged\nhelp: release one of: {LEVELS}; `monorel bump dev` writes a development version without a release"
+            );
+        }
+        Ok(level)
     }
 
     /// Prints every problem (and, under GitHub Actions, an annotation each); exit 1.
