@@ -12,7 +12,7 @@ pub(crate) fn run(dir: &Path, args: &crate::args::InitArgs) -> anyhow::Result<Ex
     let model = repo::discover(&snapshot);
     if model.groups.is_empty() {
         bail!(
-            "nothing to release here: no Cargo package, Python project or Helm chart with a version{}; nothing was written\nhelp: `monorel versions --all` lists what discovery found and set aside",
+            "nothing to release here: no Cargo package, Python project or Helm chart with a version{}; nothing was written\nhelp: inside git only tracked files are read (`git add` a new manifest first); `monorel versions --all` lists what discovery found and set aside",
             set_aside(&snapshot)
         );
     }
@@ -40,7 +40,7 @@ pub(crate) fn run(dir: &Path, args: &crate::args::InitArgs) -> anyhow::Result<Ex
     }
     if existing.is_some() && !args.force {
         bail!(
-            "`{}` already exists; nothing was written\nhelp: `monorel init --stdout` prints the proposal, `--force` replaces the file (keeping its `exclude`, `include` and `[release]`)",
+            "`{}` already exists; nothing was written\nhelp: `monorel init --stdout` prints the proposal, `--force` replaces the file (keeping every key that `init` does not write itself)",
             config::FILE_NAME
         );
     }

@@ -34,7 +34,7 @@ pub(crate) fn run(dir: &Path, args: &VersionsArgs) -> anyhow::Result<ExitCode> {
     }
     if args.check && model.sites.is_empty() && model.problems.is_empty() {
         anyhow::bail!(
-            "no version sites found: no Cargo package, Python project or Helm chart with a version{}\nhelp: run it at the repository's root, or `monorel versions --all` to see what was set aside",
+            "no version sites found: no Cargo package, Python project or Helm chart with a version{}\nhelp: inside git only tracked files are read (`git add` a new manifest first); `monorel versions --all` lists what was set aside",
             if snapshot.set_aside.is_empty() { "" } else { " outside test data and examples" }
         );
     }

@@ -632,7 +632,7 @@ fn versions_check_with_no_version_sites_is_an_error() {
             exit: 1
             --- stderr
             error: no version sites found: no Cargo package, Python project or Helm chart with a version
-            help: run it at the repository's root, or `monorel versions --all` to see what was set aside
+            help: inside git only tracked files are read (`git add` a new manifest first); `monorel versions --all` lists what was set aside
         "#]],
     );
     check(
@@ -642,7 +642,7 @@ fn versions_check_with_no_version_sites_is_an_error() {
             exit: 1
             --- stderr
             error: nothing to release here: no Cargo package, Python project or Helm chart with a version; nothing was written
-            help: `monorel versions --all` lists what discovery found and set aside
+            help: inside git only tracked files are read (`git add` a new manifest first); `monorel versions --all` lists what discovery found and set aside
         "#]],
     );
 }

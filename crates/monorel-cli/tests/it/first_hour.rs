@@ -174,3 +174,71 @@ fn levels_help_and_errors_agree_and_a_dev_version_is_never_tagged() {
     let help = text(&repo.monorel(&["release", "--help"]));
     assert!(help.contains("rc, auto (from the Conventional Commits"), "{help}");
 }
+
+#[test]
+fn init_force_keeps_every_key_it_does_not_generate() {
+    let repo = TestRepo::new();
+    let config = "exclude = [\"old/\"]\n\n[groups.app]\npackages = [\"python:app\", \"helm:app\"]\ntag = \"v{version}\"\napp-version = \"never\" # the chart's own\nartifacts = [\"dist/\"]\n\n[[groups.app.files]]\npath = \"docs/install.md\"\npattern = 'app==(?<version>[0-9.]+)'\ncount = 1\n\n[release]\nbranches = [\"main\", \"release/*\"]\npre-commit = [\"true\"]\nnext-dev = true\n";
+    repo.write("pyproject.toml", "[project]\nname = \"app\"\nversion = \"1.2.0\"\n")
+        .write(
+            "charts/app/Chart.yaml",
+            "apiVersion: v2\nname: app\nversion: 1.2.0\nappVersion: \"0.9\"\n",
+        )
+        .write("docs/install.md", "pip install app==1.2.0\n")
+        .write("monorel.toml", config)
+        .commit("feat: app");
+    let before = text(&repo.monorel(&["versions", "--format", "json"]));
+    let out = repo.monorel(&["init", "--force"]);
+    assert!(out.status.success(), "{}", transcript(&out));
+    let written = repo.read("monorel.toml");
+    for line in config.lines().filter(|l| !l.is_empty() && !l.starts_with("packages")) {
+        assert!(written.lines().any(|w| w == line), "`{line}` was dropped:\n{written}");
+    }
+    // The same configuration: discovery finds the same sites, and a second run changes nothing.
+    assert_eq!(text(&repo.monorel(&["versions", "--format", "json"])), before);
+    assert!(repo.monorel(&["init", "--force"]).status.success());
+    assert_eq!(repo.read("monorel.toml"), written);
+}
+
+#[test]
+fn init_writes_nothing_where_it_cannot_and_writes_at_the_root() {
+    // An empty repository, without a commit.
+    let empty = TestRepo::new();
+    let out = text(&empty.monorel(&["init"]));
+    assert!(out.starts_with("exit: 1\n") && out.contains("nothing to release here"), "{out}");
+    assert!(!empty.path().join("monorel.toml").exists());
+    // A manifest that does not parse: an error, and no file with split groups.
+    let broken = TestRepo::new();
+    broken
+        .write("pyproject.toml", "[project]\nname = \"a\"\nversion = \"1.0.0\"\n")
+        .write("sub/pyproject.toml", "[project\nname = \"b\"\nversion = \"1.0.0\"\n")
+        .commit("feat: a and b");
+    let out = text(&broken.monorel(&["init"]));
+    assert!(out.starts_with("exit: 1\n") && out.contains("`sub/pyproject.toml:1`"), "{out}");
+    assert!(!broken.path().join("monorel.toml").exists());
+    // From a subdirectory, the file goes to the root.
+    broken
+        .write("sub/pyproject.toml", "[project]\nname = \"b\"\nversion = \"1.0.0\"\n")
+        .commit("fix: b");
+    let out = broken.monorel_in("sub", &[], &["init"]);
+    assert!(out.status.success(), "{}", transcript(&out));
+    assert!(
+        broken.path().join("monorel.toml").exists()
+            && !broken.path().join("sub/monorel.toml").exists()
+    );
+}
+
+#[test]
+fn versions_check_fails_where_there_is_nothing_to_check() {
+    let repo = TestRepo::new();
+    repo.write("README.md", "hello\n").commit("docs: readme");
+    expect![[r#"
+        exit: 1
+        --- stderr
+        error: no version sites found: no Cargo package, Python project or Helm chart with a version
+        help: inside git only tracked files are read (`git add` a new manifest first); `monorel versions --all` lists what was set aside
+    "#]]
+    .assert_eq(&text(&repo.monorel(&["versions", "--check"])));
+    let out = text(&repo.monorel(&["-C", "missing", "versions", "--check"]));
+    assert!(out.starts_with("exit: 2\n") && out.contains("there is no such directory"), "{out}");
+}

@@ -533,7 +533,7 @@ fn init_reproduces_what_discovery_found() {
             exit: 1
             --- stderr
             error: `monorel.toml` already exists; nothing was written
-            help: `monorel init --stdout` prints the proposal, `--force` replaces the file (keeping its `exclude`, `include` and `[release]`)
+            help: `monorel init --stdout` prints the proposal, `--force` replaces the file (keeping every key that `init` does not write itself)
         "#]],
     );
 }
