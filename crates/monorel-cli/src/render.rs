@@ -74,9 +74,16 @@ pub(crate) fn annotation_property(s: &str) -> String {
 
 /// Prints an error that stopped a command, with its causes.
 pub(crate) fn error(e: &anyhow::Error) {
-    eprintln!("error: {}", escape_lines(&e.to_string()));
+    let mut said = e.to_string();
+    eprintln!("error: {}", escape_lines(&said));
     for cause in e.chain().skip(1) {
-        eprintln!("  caused by: {}", escape_lines(&cause.to_string()));
+        // A message that already says its cause (`cannot read `x`: No such file...`) is not
+        // followed by the cause again.
+        let cause = cause.to_string();
+        if !said.contains(&cause) {
+            eprintln!("  caused by: {}", escape_lines(&cause));
+        }
+        said = cause;
     }
 }
 

@@ -242,3 +242,50 @@ fn versions_check_fails_where_there_is_nothing_to_check() {
     let out = text(&repo.monorel(&["-C", "missing", "versions", "--check"]));
     assert!(out.starts_with("exit: 2\n") && out.contains("there is no such directory"), "{out}");
 }
+
+/// A `dist/` with a wheel and an sdist of `tiny-pkg` at 1.2.0, written by `make.py`.
+fn dist_at_1_2_0(dir: &std::path::Path) {
+    let here = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/it/verify_artifacts");
+    let script = format!(
+        "import sys, os\nsys.path.insert(0, {:?})\nimport make as m\nos.makedirs('dist')\nm.wheel('dist', 'tiny-pkg', '1.2.0')\nm.sdist('dist', 'tiny-pkg', '1.2.0')\n",
+        here.display().to_string()
+    );
+    #[allow(clippy::disallowed_methods)] // tests drive python3 directly
+    let out = Command::new("python3").arg("-c").arg(&script).current_dir(dir).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+}
+
+#[test]
+fn verify_artifacts_blames_a_wrong_version_flag_once_and_says_an_os_error_once() {
+    let dir = tempfile::tempdir().unwrap();
+    dist_at_1_2_0(dir.path());
+    let out = crate::support::monorel(dir.path(), &["verify-artifacts", "--version", "1.3.0"]);
+    let report = String::from_utf8_lossy(&out.stdout);
+    let failures: Vec<&str> = report.lines().filter(|l| !l.starts_with("ok ")).collect();
+    expect![[r#"
+        [
+            "FAIL  release                               release: `--version 1.3.0` matches none of the 2 artifacts: every one carries `1.2.0`",
+            "                                            help: if 1.2.0 is the release, pass `--version 1.2.0`; else build the artifacts of 1.3.0",
+            "FAIL  dist/tiny_pkg-1.2.0-py3-none-any.whl  version: it carries `1.2.0` (the file name, `tiny_pkg-1.2.0.dist-info/`, `Version` in `tiny_pkg-1.2.0.dist-info/METADATA:3`, `__version__` in `tiny_pkg/__init__.py:3`), not `--version` `1.3.0`",
+            "                                            help: see `release` above: `--version 1.3.0` is likely wrong",
+            "FAIL  dist/tiny_pkg-1.2.0.tar.gz            version: it carries `1.2.0` (the file name, the top directory `tiny_pkg-1.2.0/`, `Version` in `tiny_pkg-1.2.0/PKG-INFO:3`, `[project].version` in `tiny_pkg-1.2.0/pyproject.toml:3`), not `--version` `1.3.0`",
+            "                                            help: see `release` above: `--version 1.3.0` is likely wrong",
+            "failed: 2 artifacts against `1.3.0`, 3 checks of 9 failed",
+        ]
+    "#]]
+    .assert_debug_eq(&failures);
+    assert!(!report.contains("remove it"), "{report}");
+
+    // A wheel that is expected and missing: the fix names no task of monorel's own repository.
+    let out = crate::support::monorel(
+        dir.path(),
+        &["verify-artifacts", "--version", "1.2.0", "--expect", "wheel:other"],
+    );
+    let report = String::from_utf8_lossy(&out.stdout);
+    assert!(report.contains("no wheel of `other`") && !report.contains("xtask"), "{report}");
+
+    let out =
+        crate::support::monorel(dir.path(), &["verify-artifacts", "nothere", "--version", "1.2.0"]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(stderr.matches("No such file or directory").count(), 1, "{stderr}");
+}

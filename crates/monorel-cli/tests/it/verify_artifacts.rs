@@ -377,7 +377,7 @@ fn expected_artifacts_missing_and_unexpected_ones_are_reported() {
     );
     expect![[r#"
         FAIL  release  expected: no sdist of `tiny-pkg` at `1.2.0` among the artifacts
-        help: build it before verifying (this repository: `cargo xtask dist`), or check the locations given
+        help: build it before verifying, or check the locations given
         FAIL  release  unexpected: `other-1.2.0.tgz` is a chart of `other`, which the release does not expect
         help: remove it from the artifact directory, or add it to the expected artifacts
         FAIL  dist/tiny_pkg-1.1.0-py3-none-any.whl  version: a stale artifact: it carries `1.1.0` (the file name, `tiny_pkg-1.1.0.dist-info/`, `Version` in `tiny_pkg-1.1.0.dist-info/METADATA:3`, `__version__` in `tiny_pkg/__init__.py:3`), the release is `1.2.0`

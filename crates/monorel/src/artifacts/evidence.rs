@@ -79,6 +79,19 @@ pub(crate) struct Fixes {
     pub(crate) rebuild: &'static str,
 }
 
+/// The version a stale artifact carries, from the failure [`version_checks`] made for it.
+pub(crate) fn stale_version(check: &Check) -> Option<&str> {
+    let super::Outcome::Fail(failure) = &check.outcome else { return None };
+    if check.check != super::release::STALE {
+        return None;
+    }
+    let rest = failure.message.strip_prefix(STALE_PREFIX)?;
+    rest.split_once('`').map(|(version, _)| version)
+}
+
+/// How a stale artifact's failure starts, the version it carries following.
+const STALE_PREFIX: &str = "a stale artifact: it carries `";
+
 /// The checks for an artifact's version evidence (see the module docs).
 pub(crate) fn version_checks(evidence: &[Evidence], release: &Version, fixes: Fixes) -> Vec<Check> {
     let Some(first) = evidence.first() else { return Vec::new() };
@@ -86,11 +99,11 @@ pub(crate) fn version_checks(evidence: &[Evidence], release: &Version, fixes: Fi
     if agree && !first.matches(release) {
         let places: Vec<&str> = evidence.iter().map(|e| e.place.as_str()).collect();
         return vec![Check::fail(
-            "version",
+            super::release::STALE,
             Failure::new(
                 None,
                 format!(
-                    "a stale artifact: it carries `{}` ({}), the release is `{release}`",
+                    "{STALE_PREFIX}{}` ({}), the release is `{release}`",
                     first.text,
                     places.join(", ")
                 ),

@@ -442,6 +442,7 @@ pub fn check(loaded: &Loaded, request: &Request) -> Result<Report, Error> {
             release::is_tagged(&request.claims),
         ));
     }
+    release.extend(release::wrong_flag(&mut artifacts, &request.claims, &version));
     release.extend(release::presence_checks(&artifacts, &request.expected, &version));
     if request.write_checksums {
         for (found, _) in &loaded.checksum_files {

@@ -6,7 +6,7 @@
 //! - The changelog has a dated section for the version.
 //! - Every expected artifact is there, and nothing else is (a stale wheel of another version).
 
-use super::{ArtifactReport, Check, Expected, Failure, Kind, evidence};
+use super::{ArtifactReport, Check, Expected, Failure, Kind, Outcome, evidence};
 use crate::version::Version;
 
 /// The name of the check a stale artifact fails (see `evidence::version_checks`).
@@ -198,6 +198,58 @@ fn iso_date(line: &str) -> Option<&str> {
     })
 }
 
+/// When the release version is only `--version`'s word and every artifact carries one other
+/// version, the flag is the mistake rather than every artifact: one failure says so, and the
+/// artifacts' own failures point at it instead of asking to remove each of them.
+pub fn wrong_flag(
+    artifacts: &mut [ArtifactReport],
+    claims: &[Claim],
+    version: &Version,
+) -> Option<Check> {
+    if claims.is_empty() || claims.iter().any(|c| c.source != Source::Flag) {
+        return None;
+    }
+    let carried: Vec<String> = artifacts
+        .iter()
+        .filter(|a| a.kind != Kind::Checksums)
+        .map(|a| a.checks.iter().find_map(evidence::stale_version).map(str::to_string))
+        .collect::<Option<_>>()?;
+    let first = carried.first()?.clone();
+    if carried.iter().any(|v| *v != first) {
+        return None;
+    }
+    let count = carried.len();
+    for artifact in artifacts.iter_mut() {
+        for check in &mut artifact.checks {
+            if let Outcome::Fail(failure) = &mut check.outcome {
+                if check.check == STALE {
+                    // Not stale: of another version than the flag's.
+                    failure.message = failure
+                        .message
+                        .replacen("a stale artifact: it carries", "it carries", 1)
+                        .replacen("the release is", "not `--version`", 1);
+                    failure.help =
+                        format!("see `release` above: `--version {version}` is likely wrong");
+                }
+            }
+        }
+    }
+    Some(Check::fail(
+        "release",
+        Failure::new(
+            None,
+            format!(
+                "`--version {version}` matches none of the {count} artifact{}: {} `{first}`",
+                if count == 1 { "" } else { "s" },
+                if count == 1 { "it carries" } else { "every one carries" }
+            ),
+            format!(
+                "if {first} is the release, pass `--version {first}`; else build the artifacts of {version}"
+            ),
+        ),
+    ))
+}
+
 /// Every expected artifact present (and of the release); when expectations are given, every
 /// artifact expected.
 pub fn presence_checks(
@@ -225,8 +277,11 @@ pub fn presence_checks(
                 "expected",
                 Failure::new(
                     None,
-                    format!("no {} of `{}` at `{version}` among the artifacts", want.kind, want.name),
-                    "build it before verifying (this repository: `cargo xtask dist`), or check the locations given",
+                    format!(
+                        "no {} of `{}` at `{version}` among the artifacts",
+                        want.kind, want.name
+                    ),
+                    "build it before verifying, or check the locations given",
                 ),
             ));
         }
