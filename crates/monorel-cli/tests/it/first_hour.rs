@@ -289,3 +289,31 @@ fn verify_artifacts_blames_a_wrong_version_flag_once_and_says_an_os_error_once()
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(stderr.matches("No such file or directory").count(), 1, "{stderr}");
 }
+
+/// The test switches (`MONOREL_FAIL_AFTER`, `MONOREL_TEST_KILL_AT`, ...) are compiled into the
+/// binary the tests run, and into no build a user makes (`cargo build`, `cargo install`).
+#[test]
+fn test_switches_are_in_the_tests_build_only() {
+    let features = |edges: &str| {
+        let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+        #[allow(clippy::disallowed_methods)] // tests drive cargo directly
+        let out = Command::new(cargo)
+            .args(["tree", "-p", "monorel-cli", "-e", edges, "-f", "{p} [{f}]", "--offline"])
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        let tree = String::from_utf8_lossy(&out.stdout).into_owned();
+        let engine = tree.lines().find(|l| l.contains(" monorel v")).map(str::to_string);
+        engine.unwrap_or_else(|| panic!("no engine in\n{tree}"))
+    };
+    let users = features("no-dev");
+    assert!(!users.contains("fault-injection"), "a user's build has the test switches: {users}");
+    let tests = features("all");
+    assert!(tests.contains("fault-injection"), "the tests' build lacks them: {tests}");
+    let help = String::from_utf8_lossy(
+        &crate::support::monorel(std::path::Path::new("."), &["release", "--help"]).stdout,
+    )
+    .into_owned();
+    assert!(!help.contains("MONOREL_"), "{help}");
+}

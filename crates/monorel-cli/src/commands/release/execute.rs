@@ -6,8 +6,9 @@
 //! release is recognised, a push that already reached the remote is not repeated. What cannot be
 //! told from the repository is recorded before it is done (the step's `intent`, the next
 //! development version's files). `--resume` and `--abort` first remove the temporary files a
-//! killed run left beside the planned files. A test-only switch, `MONOREL_FAIL_AFTER=<step>`,
-//! stops the process right after a step is recorded.
+//! killed run left beside the planned files. In the tests' build only
+//! (`monorel::fault`), `MONOREL_FAIL_AFTER=<step>` stops the process right after a step is
+//! recorded.
 
 use std::{
     fs, io,
@@ -174,7 +175,7 @@ fn run_steps(
         state.done.push(step);
         state.intent = None;
         state::save(git_dir, &state)?;
-        if std::env::var("MONOREL_FAIL_AFTER").is_ok_and(|s| s == step.name()) {
+        if monorel::fault::stop_after(step.name()) {
             eprintln!("MONOREL_FAIL_AFTER: stopping after `{step}`");
             return Ok(ExitCode::from(3));
         }
