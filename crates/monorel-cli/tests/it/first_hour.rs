@@ -317,3 +317,31 @@ fn test_switches_are_in_the_tests_build_only() {
     .into_owned();
     assert!(!help.contains("MONOREL_"), "{help}");
 }
+
+/// The README's install commands are ones that work from a clone: every `cargo install` is
+/// `--locked` (else Cargo ignores `Cargo.lock`), and each `--path` names the crate of the binary.
+#[test]
+fn the_readme_installs_with_the_lockfile() {
+    let root = crate::support::repo_root();
+    let readme = std::fs::read_to_string(root.join("README.md")).unwrap();
+    let commands: Vec<&str> = readme
+        .split('`')
+        .skip(1)
+        .step_by(2)
+        .filter(|code| code.starts_with("cargo install "))
+        .collect();
+    assert!(!commands.is_empty(), "the README says how to install");
+    for command in &commands {
+        assert!(command.contains("--locked"), "`{command}` resolves the dependencies anew");
+        if let Some(path) = command.split("--path ").nth(1) {
+            let manifest = std::fs::read_to_string(root.join(path.trim()).join("Cargo.toml"));
+            assert!(
+                manifest.is_ok_and(|m| m.contains("name = \"monorel\"")),
+                "`{command}` does not name the crate of the `monorel` binary"
+            );
+        }
+    }
+    let install = readme.split("## Install").nth(1).unwrap_or_default();
+    let install = install.split("\n## ").next().unwrap_or_default();
+    assert!(install.contains("cargo xtask dist"), "the wheel from a clone:\n{install}");
+}
