@@ -478,19 +478,20 @@ fn tagging_a_release_that_is_already_bumped() {
         release notes (the tag's message):
 
             ### Added
-    
+
             - The engine
 
         steps:
           1. create the annotated tag `v1.2.0` at `HEAD`, its message the release notes
 
-        dry run: nothing was changed, not a file and not a ref; run again with `--execute` to release
+        dry run: nothing was changed, not a file and not a ref; the problems above stop this release
 
         --- stderr
         error: tag `v1.2.0` already exists
         help: choose another version, or delete the tag if it was a mistake (`git tag -d`)
         no release: 1 problem to fix first; nothing was changed
-    "#]].assert_eq(&refused);
+    "#]]
+    .assert_eq(&refused);
     repo.write("pyproject.toml", "[project]\nname = \"contd\"\nversion = \"1.3.0\"\n")
         .write("contd/__init__.py", "__version__ = \"1.3.0\"\n")
         .write("CHANGELOG.md", &CHANGELOG.replace("## [Unreleased]\n", "## [Unreleased]\n\n## [1.3.0] - 2024-04-30\n\n### Added\n\n- Durable timers (#12)\n"))

@@ -111,6 +111,10 @@ pub(crate) fn resume(
 /// names that are not there.
 fn mismatches(repo: &Repo, dir: &Path, state: &State) -> anyhow::Result<Vec<String>> {
     let mut found = Vec::new();
+    // A flow moves between branches (merges, back-merges): its steps check where they are.
+    if state.plan.flow.is_some() {
+        return Ok(found);
+    }
     let head = repo.head()?;
     let release = release_commit(repo, state)?;
     let with_release = State { release_commit: release.clone(), ..state.clone() };
@@ -291,11 +295,9 @@ fn run_step(
                     "tag `{}` exists and points at {at}, not at the release commit {commit}\nhelp: `monorel release --abort`",
                     state.plan.tag
                 ),
-                None => repo.tag_annotated(
-                    &state.plan.tag,
-                    &state.plan.tag_message(),
-                    state.plan.sign,
-                )?,
+                None => {
+                    repo.tag_annotated(&state.plan.tag, &state.plan.tag_message(), state.plan.sign)?
+                }
             }
         }
         Step::PostTag => {
@@ -307,8 +309,7 @@ fn run_step(
             }
         }
         Step::NextDev => {
-            let dev =
-                state.plan.next_dev.clone().context("no next development version planned")?;
+            let dev = state.plan.next_dev.clone().context("no next development version planned")?;
             if let Some(commit) = dev_commit(repo, state)? {
                 state.dev_commit = Some(commit);
             } else {
@@ -329,8 +330,7 @@ fn run_step(
                     state::save_dev_files(git_dir, state)?;
                 }
                 write_planned(dir, &state.dev_files)?;
-                let files: Vec<String> =
-                    state.dev_files.iter().map(|f| f.path.clone()).collect();
+                let files: Vec<String> = state.dev_files.iter().map(|f| f.path.clone()).collect();
                 state.dev_commit = Some(repo.commit_paths(&dev.message, &files)?);
             }
         }

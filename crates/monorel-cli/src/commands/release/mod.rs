@@ -376,7 +376,12 @@ mod imp {
     }
 
     /// The plan: what and why, every diff, then the numbered steps.
-    pub(super) fn show(plan: &ReleasePlan, decided: Option<&auto::Decision>, format: Format, shown: Shown) {
+    pub(super) fn show(
+        plan: &ReleasePlan,
+        decided: Option<&auto::Decision>,
+        format: Format,
+        shown: Shown,
+    ) {
         let execute = shown == Shown::Executing;
         if format == Format::Json {
             let value = json!({
