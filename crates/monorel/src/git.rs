@@ -5,7 +5,7 @@
 //! inject into. Functions here do IO; planning code never calls them. After each process exits
 //! comes a `fault::point` (test-only crash injection).
 
-use std::path::{Path, PathBuf};
+use std::path::{Component, Path, PathBuf};
 
 use xshell::{Shell, cmd};
 
@@ -32,6 +32,17 @@ impl Repo {
     /// The work tree containing `dir`, or `None` when `dir` is not inside one (or git is missing).
     pub fn discover(dir: &Path) -> Option<Repo> {
         let sh = Shell::new().ok()?;
+        // A directory holding `.git` is its work tree's root, as git itself decides, unless the
+        // environment names another repository: no process is needed (each command asks once or
+        // more, from the CLI, the loader and the changelog).
+        let env_names_repo =
+            ["GIT_DIR", "GIT_WORK_TREE"].iter().any(|v| std::env::var_os(v).is_some());
+        let plain = dir.is_absolute()
+            && dir.components().all(|c| matches!(c, Component::RootDir | Component::Normal(_)));
+        if !env_names_repo && plain && dir.join(".git").exists() {
+            sh.change_dir(dir);
+            return Some(Repo { sh, root: dir.to_path_buf() });
+        }
         sh.change_dir(dir);
         let top = cmd!(sh, "git rev-parse --show-toplevel").quiet().ignore_stderr().read().ok()?;
         let root = PathBuf::from(top.trim());
