@@ -3,8 +3,6 @@
 
 use std::collections::HashMap;
 
-use git_cliff_core::commit::{Commit, Signature};
-
 use super::{
     ChangelogError,
     links::Linker,
@@ -237,20 +235,19 @@ fn commit_entries(raw: &RawCommit<'_>, rules: &Rules, linker: &Linker<'_>) -> Ou
         return listed(vec![Entry { section, text }]);
     }
 
+    let preprocessed;
     let view = if rules.process {
-        // A `cliff.toml` with parsers: git-cliff-core's own processing, for its exact meaning.
-        let mut commit = Commit::new(raw.id.to_string(), raw.message.to_string());
-        commit.author = signature(raw.author);
-        commit.committer = signature(raw.committer);
-        match commit.process(&rules.git) {
-            Ok(c) => View {
+        // A `cliff.toml` with parsers: git-cliff's meaning of them (`cliff.rs`).
+        preprocessed = rules.git.preprocess(raw.message);
+        match rules.git.classify(raw, &preprocessed) {
+            Some(c) => View {
                 conv: c.conv,
                 group: c.group,
                 scope: c.scope,
                 default_scope: c.default_scope,
             },
             // Skipped by a parser, or filtered out: counted when it is no Conventional Commit.
-            Err(_) => {
+            None => {
                 let unconventional = git_conventional::Commit::parse(raw.message).is_err();
                 return Outcome { entries: Vec::new(), unconventional };
             }
@@ -376,10 +373,6 @@ struct View<'m> {
     group: Option<String>,
     scope: Option<String>,
     default_scope: Option<String>,
-}
-
-fn signature((name, email, timestamp): (&str, &str, i64)) -> Signature {
-    Signature { name: Some(name.to_string()), email: Some(email.to_string()), timestamp }
 }
 
 /// `feat: x` from git's `Revert "feat: x"` subject.

@@ -3,8 +3,9 @@
 
 use std::sync::LazyLock;
 
-use git_cliff_core::config::LinkParser;
 use regex::{Captures, Regex};
+
+use super::cliff::LinkParser;
 
 /// Where a repository is browsed: `https://github.com/acme/widget`, and how its URLs look.
 #[derive(Debug, Clone, PartialEq, Eq)]

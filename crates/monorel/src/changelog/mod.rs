@@ -10,6 +10,7 @@
 //!
 //! [`promote`] (for the release command) and [`notes`] work on the document alone.
 
+mod cliff;
 mod commits;
 mod document;
 mod fold;

@@ -15,11 +15,13 @@
 
 use std::{fmt, str::FromStr};
 
-use git_cliff_core::config::{CommitParser, GitConfig, LinkParser, TextProcessor};
 use regex::Regex;
 use toml_edit::{Document, Item, TableLike, Value};
 
-use super::ChangelogError;
+use super::{
+    ChangelogError,
+    cliff::{CommitParser, GitConfig, LinkParser, TextProcessor},
+};
 use crate::{editors::line_at, version::Version};
 
 /// A Keep a Changelog 1.1.0 section of a release, or a heading a configuration names.
@@ -180,7 +182,7 @@ impl Rules {
     /// `text` after the `[changelog] postprocessors`, in order.
     pub(crate) fn postprocess(&self, text: String) -> String {
         self.postprocessors.iter().fold(text, |text, p| {
-            match p.pattern.replace_all(&text, p.replace.as_deref().unwrap_or_default()) {
+            match p.pattern.replace_all(&text, p.replace.as_str()) {
                 std::borrow::Cow::Borrowed(_) => text,
                 std::borrow::Cow::Owned(changed) => changed,
             }
@@ -189,7 +191,7 @@ impl Rules {
 }
 
 fn default_git_config() -> GitConfig {
-    GitConfig { conventional_commits: true, filter_unconventional: true, ..GitConfig::default() }
+    GitConfig { filter_unconventional: true, ..GitConfig::default() }
 }
 
 /// The heading non-conventional commits get when `filter_unconventional = false` and no commit
@@ -373,8 +375,7 @@ impl Reader<'_> {
             }
             Ok(Some(TextProcessor {
                 pattern: self.required_regex(t, "pattern", at)?,
-                replace: Some(self.string(t, "replace", at)?.unwrap_or_default()),
-                replace_command: None,
+                replace: self.string(t, "replace", at)?.unwrap_or_default(),
             }))
         })?;
         Ok(read.into_iter().flatten().collect())

@@ -5,8 +5,6 @@
 //! `cliff.toml` puts commits into groups, its groups decide as the changelog lists them: Added is
 //! minor, Fixed and Security are patch.
 
-use git_cliff_core::commit::Commit;
-
 use crate::{
     changelog::{
         CLIFF_TOML, ChangelogError, Rules, Section, grouped_sections, message_text,
@@ -40,9 +38,9 @@ pub fn decide(
     let mut best: Option<(u8, Vec<(String, String)>)> = None;
     for raw in parse_log(log)? {
         // As the changelog reads it (`commits::message_text`): a CR does not hide a `feat`.
-        let message = message_text(raw.message).into_owned();
-        let conv = Commit::new(raw.id.to_string(), message).into_conventional().ok();
-        let conv = conv.as_ref().and_then(|c| c.conv.as_ref());
+        let message = message_text(raw.message);
+        let conv = git_conventional::Commit::parse(&message).ok();
+        let conv = conv.as_ref();
         let breaking = conv.is_some_and(|c| c.breaking());
         let rank = match grouped_sections(&raw, &rules) {
             Some(sections) if sections.is_empty() => continue,
