@@ -8,7 +8,8 @@
 //! same regex semantics, so that a `cliff.toml` written for git-cliff sorts commits the same way
 //! here. The rest of git-cliff-core (Tera templates, the `config` crate, its cache, about 180
 //! crates) renders changelogs monorel does not write, so it is not a dependency
-//! (docs/benchmarks.md, "First run of the xtask").
+//! (docs/benchmarks.md, "First run of the xtask"); `docs/cliff-differential` checks the port
+//! against git-cliff-core itself.
 
 use std::borrow::Cow;
 
@@ -227,8 +228,9 @@ impl Classified<'_> {
 }
 
 /// Tera's `dotted_pointer`, which git-cliff uses for `field`: `author.name`,
-/// `footers[0].token`, `extra["a.b"]`.
-fn dotted_pointer<'a>(value: &'a Value, pointer: &str) -> Option<&'a Value> {
+/// `footers.0.token` (crate-visible for `docs/cliff-differential`, which checks it against
+/// Tera's).
+pub(crate) fn dotted_pointer<'a>(value: &'a Value, pointer: &str) -> Option<&'a Value> {
     path_tokens(pointer).into_iter().try_fold(value, |target, token| {
         let token = token.replace("~1", "/").replace("~0", "~");
         match target {
