@@ -1,5 +1,6 @@
 //! Commits to entries: the records of one `git log`, parsed as Conventional Commits 1.0.0 by
-//! git-cliff-core, sorted into Keep a Changelog sections, reverts cancelled, merges skipped.
+//! git-conventional (and a `cliff.toml`'s rules, `cliff.rs`), sorted into Keep a Changelog
+//! sections, reverts cancelled, merges skipped.
 
 use std::collections::HashMap;
 

@@ -2,10 +2,10 @@
 //!
 //! - [`load`] (read-only IO, through `git.rs`): the tags, one `git log`
 //!   over the commits, the `origin` URL, CHANGELOG.md and `cliff.toml`, as a [`Snapshot`].
-//! - [`plan`] (no IO): parses the commits with git-cliff-core (`commits.rs`), assigns them to
-//!   releases for `--all` (`history.rs`), and merges the entries into the document
-//!   (`document.rs`, `heading.rs`, `section.rs`, `regenerate.rs`), keeping what people wrote.
-//!   The [`Plan`] holds the bytes before and after.
+//! - [`plan`] (no IO): parses the commits (`commits.rs`; a `cliff.toml`'s rules in `cliff.rs`),
+//!   assigns them to releases for `--all` (`history.rs`), and merges the entries into the
+//!   document (`document.rs`, `heading.rs`, `section.rs`, `regenerate.rs`), keeping what people
+//!   wrote. The [`Plan`] holds the bytes before and after.
 //! - Applying is the caller's: `apply::write_atomic(plan.path, plan.after)`.
 //!
 //! [`promote`] (for the release command) and [`notes`] work on the document alone.
