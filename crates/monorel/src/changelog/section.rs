@@ -374,7 +374,13 @@ pub(crate) fn key(item: &str) -> String {
         }
     }
     plain.push_str(rest);
-    plain.split_whitespace().collect::<Vec<_>>().join(" ")
+    let mut key = plain.split_whitespace().collect::<Vec<_>>().join(" ");
+    // The case of the first letter is the capitalisation rule's, not the entry's: an entry
+    // written as `Www` by an older rule is the entry `www`, updated in place, not a second one.
+    if let Some(first) = key.chars().next().filter(char::is_ascii_uppercase) {
+        key.replace_range(..1, &first.to_ascii_lowercase().to_string());
+    }
+    key
 }
 
 #[cfg(test)]
@@ -394,6 +400,27 @@ mod tests {
         let (again, stats2) = merge_unreleased(&out, listed, cancelled);
         assert_eq!(again, out, "not idempotent");
         assert_eq!(stats2.added + stats2.removed, 0);
+    }
+
+    #[test]
+    fn an_entry_an_older_rule_capitalised_is_updated_not_repeated() {
+        check_merge(
+            "\n### Fixed\n\n- Www is served again\n- Single_top_directory names the file\n",
+            &[
+                entry(Section::Fixed, "www is served again"),
+                entry(Section::Fixed, "single_top_directory names the file"),
+            ],
+            &[],
+            expect![[r#"
+                MergeStats { added: 0, removed: 0, kept: 2, hand: 0 }
+
+                ### Fixed
+
+                - www is served again
+                - single_top_directory names the file
+
+            "#]],
+        );
     }
 
     #[test]
@@ -546,8 +573,10 @@ mod tests {
 
     #[test]
     fn keys_ignore_bullets_links_and_wrapping() {
-        assert_eq!(key("- Fix [#3](https://x/3)\n  and more"), "Fix #3 and more");
-        assert_eq!(key("* Fix #3 and   more"), "Fix #3 and more");
+        assert_eq!(key("- Fix [#3](https://x/3)\n  and more"), "fix #3 and more");
+        assert_eq!(key("* Fix #3 and   more"), "fix #3 and more");
+        assert_eq!(key("- Www is served"), key("- www is served"));
+        assert_ne!(key("- a Www"), key("- a www"));
         assert_eq!(key("- [a] b"), "[a] b");
     }
 }
