@@ -137,6 +137,32 @@ fn reachability_of_many_tags_takes_no_process_per_tag() {
 }
 
 #[test]
+fn pre_releases_whose_final_release_is_tagged_need_no_walk_of_the_history() {
+    // As on a long history with `next` pre-releases: each has its final release, so which tags
+    // `HEAD` contains is never asked (`for-each-ref --merged` walks the whole history).
+    let repo = TestRepo::new();
+    repo.write("a.txt", "1").commit("feat: one").tag("v1.0.0-rc.1");
+    repo.commit("fix: two").tag("v1.0.0");
+    repo.commit("feat: three").tag("v1.1.0-next.1");
+    repo.commit("fix: four").tag("v1.1.0");
+    repo.commit("fix: after the release");
+    let processes = git_processes(&repo, &["changelog", "--stdout"]);
+    assert!(!processes.iter().any(|c| c.starts_with("for-each-ref --merged")), "{processes:#?}");
+    let output = repo.monorel(&["changelog"]);
+    assert!(
+        String::from_utf8_lossy(&output.stdout).contains("(1 commit since `v1.1.0`)"),
+        "{}",
+        transcript(&output)
+    );
+    // A pre-release with no final release yet is still asked about, once.
+    repo.commit("feat: five").tag("v1.2.0-rc.1");
+    repo.commit("fix: six");
+    let processes = git_processes(&repo, &["changelog", "--stdout"]);
+    let walks = processes.iter().filter(|c| c.starts_with("for-each-ref --merged")).count();
+    assert_eq!(walks, 1, "{processes:#?}");
+}
+
+#[test]
 fn release_commits_are_no_entries() {
     let repo = TestRepo::new();
     repo.write("a.txt", "1").commit("feat: one").tag("v8.2.1");

@@ -88,16 +88,27 @@ pub fn load(root: &Path, request: &Request) -> Result<Snapshot, ChangelogError> 
     // Every final release's history is released, reachable from `HEAD` or not. A pre-release's
     // only where it is merged: a branch that never merged `v1.4.0-rc.1` keeps those commits
     // unreleased, its entries generated (its final release carries them). Which tags `HEAD`
-    // contains is asked once, for all of them, when a pre-release needs it.
+    // contains is asked once, for all of them, when a pre-release with no final release yet
+    // needs it (`for-each-ref --merged` walks the whole history: 1.1 s on 27,000 commits).
+    // A pre-release whose final release is tagged is settled: the final carries its commits.
     let releases = release_tags(&tags, request, &rules);
-    let merged: Option<HashSet<String>> = match releases.iter().any(|r| !r.version.pre.is_empty()) {
+    let finals: HashSet<(u64, u64, u64)> = releases
+        .iter()
+        .filter(|r| r.version.pre.is_empty())
+        .map(|r| (r.version.major, r.version.minor, r.version.patch))
+        .collect();
+    let open = |r: &ReleaseTag<'_>| {
+        !r.version.pre.is_empty()
+            && !finals.contains(&(r.version.major, r.version.minor, r.version.patch))
+    };
+    let merged: Option<HashSet<String>> = match releases.iter().any(open) {
         true => Some(repo.tags_merged_into_head()?.into_iter().collect()),
         false => None,
     };
     let in_head = |name: &str| merged.as_ref().is_some_and(|m| m.contains(name));
     let mut exclude: Vec<String> = releases
         .iter()
-        .filter(|r| r.version.pre.is_empty() || in_head(&r.tag.name))
+        .filter(|r| !open(r) || in_head(&r.tag.name))
         .map(|r| r.tag.commit.clone())
         .collect();
     exclude.sort_unstable();
