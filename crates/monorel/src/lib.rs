@@ -10,6 +10,7 @@ pub mod cargo;
 pub mod changelog;
 pub mod config;
 pub mod confine;
+mod dates;
 pub mod editors;
 pub mod fault;
 pub mod git;

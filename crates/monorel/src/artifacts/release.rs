@@ -7,7 +7,7 @@
 //! - Every expected artifact is there, and nothing else is (a stale wheel of another version).
 
 use super::{ArtifactReport, Check, Expected, Failure, Kind, Outcome, evidence};
-use crate::version::Version;
+use crate::{dates, version::Version};
 
 /// The name of the check a stale artifact fails (see `evidence::version_checks`).
 pub(crate) const STALE: &str = "version";
@@ -151,51 +151,9 @@ fn names_version(line: &str, version: &str) -> bool {
     })
 }
 
-/// The first `YYYY-MM-DD` in `line`.
+/// The first date in `line`, ISO or long (`crate::dates`).
 fn find_date(line: &str) -> Option<&str> {
-    iso_date(line).or_else(|| long_date(line))
-}
-
-const MONTHS: [&str; 12] = [
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-];
-
-/// `May 1, 2024` or `May 1st, 2024`, as tokio dates its releases.
-fn long_date(line: &str) -> Option<&str> {
-    MONTHS.iter().find_map(|month| {
-        let start = line.find(&format!("{month} "))?;
-        let rest = &line[start + month.len() + 1..];
-        let day_len = rest.bytes().take_while(u8::is_ascii_digit).count();
-        let after_day = rest[day_len..].trim_start_matches(|c: char| c.is_ascii_alphabetic());
-        let year = after_day.strip_prefix(", ")?;
-        let year_len = year.bytes().take_while(u8::is_ascii_digit).count();
-        let end = line.len() - year.len() + year_len;
-        (day_len > 0 && year_len == 4).then(|| &line[start..end])
-    })
-}
-
-fn iso_date(line: &str) -> Option<&str> {
-    let bytes = line.as_bytes();
-    (0..bytes.len().saturating_sub(9)).find_map(|i| {
-        let candidate = &bytes[i..i + 10];
-        let shape = candidate.iter().enumerate().all(|(j, b)| match j {
-            4 | 7 => *b == b'-',
-            _ => b.is_ascii_digit(),
-        });
-        let bounded = i == 0 || !bytes[i - 1].is_ascii_digit();
-        (shape && bounded).then(|| &line[i..i + 10])
-    })
+    dates::find_iso(line).or_else(|| dates::find_long(line))
 }
 
 /// When the release version is only `--version`'s word and every artifact carries one other

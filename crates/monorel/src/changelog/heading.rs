@@ -10,6 +10,8 @@
 //! such as `## New Contributors`); a level-1 or setext heading is one only when it names a
 //! version or `Unreleased`, so a `# Changelog` title stays in the header.
 
+use crate::dates::{MONTHS, is_iso};
+
 /// What a heading is.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum Heading {
@@ -185,21 +187,6 @@ fn named(title: &str) -> Option<Heading> {
     Some(classify(title, true)).filter(|h| *h != Heading::Other)
 }
 
-const MONTHS: [&str; 12] = [
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-];
-
 fn date_style(rest: &str) -> DateStyle {
     if rest.is_empty() {
         return DateStyle::None;
@@ -213,14 +200,6 @@ fn date_style(rest: &str) -> DateStyle {
         }
         _ => DateStyle::Dash,
     }
-}
-
-fn is_iso(date: &str) -> bool {
-    let b = date.as_bytes();
-    b.len() == 10
-        && b.iter()
-            .enumerate()
-            .all(|(i, c)| if i == 4 || i == 7 { *c == b'-' } else { c.is_ascii_digit() })
 }
 
 /// `2026-03-04` as `March 4, 2026` (or `March 4th, 2026`); any other text as it is.
