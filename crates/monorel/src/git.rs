@@ -188,20 +188,7 @@ impl Repo {
 
     /// Whether commit `commit` is `HEAD` or one of its ancestors.
     pub fn is_ancestor_of_head(&self, commit: &str) -> Result<bool, GitError> {
-        let sh = &self.sh;
-        let output = cmd!(sh, "git merge-base --is-ancestor {commit} HEAD")
-            .quiet()
-            .ignore_status()
-            .output()
-            .map_err(|e| self.error("merge-base --is-ancestor", e.to_string()))?;
-        match output.status.code() {
-            Some(0) => Ok(true),
-            Some(1) => Ok(false),
-            _ => Err(self.error(
-                "merge-base --is-ancestor",
-                String::from_utf8_lossy(&output.stderr).trim().into(),
-            )),
-        }
+        self.is_ancestor(commit, "HEAD")
     }
 
     /// The names of the tags whose commit is `HEAD` or one of its ancestors, in one process
@@ -444,16 +431,6 @@ impl Repo {
         let sh = &self.sh;
         let rev = format!("refs/tags/{tag}");
         self.run("for-each-ref", cmd!(sh, "git for-each-ref --format=%(contents) {rev}"))
-    }
-
-    /// `git push --atomic <remote> <refs>`: all refs or none.
-    pub fn push_atomic(&self, remote: &str, refs: &[String]) -> Result<(), GitError> {
-        let sh = &self.sh;
-        self.run(
-            &format!("push --atomic {remote}"),
-            cmd!(sh, "git push --quiet --atomic {remote} {refs...}"),
-        )
-        .map(drop)
     }
 
     /// `git merge --ff-only <upstream>`: moves the branch and the work tree forward, or fails.
