@@ -472,7 +472,7 @@ fn tagging_a_release_that_is_already_bumped() {
     expect_test::expect![[r#"
         exit: 1
         --- stdout
-        release 1.2.0 of group `default`: 1.2.0 -> 1.2.0 (tag `v1.2.0`, 2024-05-01)
+        release 1.2.0 of group `default`: the files hold 1.2.0 already (tag `v1.2.0`, 2024-05-01)
 
 
         release notes (the tag's message):
@@ -502,7 +502,7 @@ fn tagging_a_release_that_is_already_bumped() {
     expect_test::expect![[r#"
         exit: 0
         --- stdout
-        release 1.3.0 of group `default`: 1.3.0 -> 1.3.0 (tag `v1.3.0`, 2024-05-01)
+        release 1.3.0 of group `default`: the files hold 1.3.0 already (tag `v1.3.0`, 2024-05-01)
 
 
         release notes (the tag's message):

@@ -402,15 +402,27 @@ mod imp {
             outln!("{}", serde_json::to_string_pretty(&value).unwrap_or_default());
             return;
         }
-        outln!(
-            "release {} of group `{}`: {} -> {} (tag `{}`, {})",
-            plan.to,
-            plan.group,
-            plan.from,
-            plan.to,
-            plan.tag,
-            plan.date
-        );
+        if plan.from == plan.to {
+            // `release tag`: the files hold the version already; nothing moves.
+            outln!(
+                "release {} of group `{}`: the files hold {} already (tag `{}`, {})",
+                plan.to,
+                plan.group,
+                plan.to,
+                plan.tag,
+                plan.date
+            );
+        } else {
+            outln!(
+                "release {} of group `{}`: {} -> {} (tag `{}`, {})",
+                plan.to,
+                plan.group,
+                plan.from,
+                plan.to,
+                plan.tag,
+                plan.date
+            );
+        }
         if let Some(decision) = decided {
             outln!("\n`auto` chose {}, from:", decision.level);
             for (id, subject) in &decision.commits {
