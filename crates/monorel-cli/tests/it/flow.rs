@@ -3,7 +3,7 @@
 
 use crate::support::{TestRepo, transcript};
 
-const DATE: (&str, &str) = ("MONOREL_DATE", "2024-05-01");
+use crate::release::DATE;
 
 const CHANGELOG: &str =
     "# Changelog\n\n## [Unreleased]\n\n## [1.2.0] - 2024-01-01\n\n### Added\n\n- The engine\n";

@@ -9,7 +9,7 @@ use crate::{
     verify_artifacts::python,
 };
 
-const DATE: (&str, &str) = ("MONOREL_DATE", "2024-05-01");
+use crate::release::DATE;
 
 const NEXT_DEV: &str = "[release]\nnext-dev = true\nnext-dev-message = \"chore: begin {version} after {tag}\"\n\n[[groups.contd.files]]\npath = \"docs/install.md\"\npattern = 'contd==(?<version>[^\\s]+)'\nspelling = \"pep440\"\nnext-dev = false\n\n[groups.contd]\npackages = [\"*\"]\n";
 

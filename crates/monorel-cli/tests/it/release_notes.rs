@@ -5,7 +5,7 @@ use expect_test::expect;
 
 use crate::support::{TestRepo, transcript};
 
-const DATE: (&str, &str) = ("MONOREL_DATE", "2024-05-01");
+use crate::release::DATE;
 
 /// v1.3.0 released, then a `feat` and a `fix`; `config` is `monorel.toml`.
 fn project(config: &str) -> TestRepo {

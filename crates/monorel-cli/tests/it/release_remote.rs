@@ -3,19 +3,11 @@
 
 use crate::support::{TestRepo, transcript};
 
-const DATE: (&str, &str) = ("MONOREL_DATE", "2024-05-01");
+use crate::release::DATE;
 
 /// v1.2.0 and a `feat` on `main`, pushed to a bare `origin`.
 fn project(config: &str) -> TestRepo {
-    let repo = TestRepo::new();
-    repo.write("pyproject.toml", "[project]\nname = \"contd\"\nversion = \"1.2.0\"\n")
-        .write(
-            "CHANGELOG.md",
-            "# Changelog\n\n## [Unreleased]\n\n## [1.2.0] - 2024-01-01\n\n- Engine\n",
-        )
-        .write("monorel.toml", config)
-        .commit("chore: release 1.2.0")
-        .tag("v1.2.0");
+    let repo = crate::release_warnings::project(config);
     repo.write("contd/engine.py", "x = 1\n").commit("feat: durable timers");
     repo.with_remote();
     repo

@@ -5,10 +5,10 @@ use expect_test::expect;
 
 use crate::support::{TestRepo, transcript};
 
-const DATE: (&str, &str) = ("MONOREL_DATE", "2024-05-01");
+use crate::release::DATE;
 
-/// v1.2.0 on `main`; `config` is `monorel.toml`.
-fn project(config: &str) -> TestRepo {
+/// v1.2.0 on `main`; `config` is `monorel.toml` (also for `release_remote`).
+pub(crate) fn project(config: &str) -> TestRepo {
     let repo = TestRepo::new();
     repo.write("pyproject.toml", "[project]\nname = \"contd\"\nversion = \"1.2.0\"\n")
         .write(
