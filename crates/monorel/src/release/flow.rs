@@ -230,25 +230,8 @@ pub fn start(
     }
     let name = branch_name(template, version);
     new_branch_free(branches, &name)?;
-    Ok(FlowPlan {
-        kind: FlowKind::Start,
-        start_branch: branches.current.clone(),
-        new_branch: Some(NewBranch {
-            name: name.clone(),
-            from: config.develop.clone(),
-            commit: branches.tip(&config.develop).unwrap_or_default(),
-        }),
-        release_merge: None,
-        back_merges: Vec::new(),
-        tag: false,
-        delete_branch: None,
-        delete_remote: false,
-        end_branch: name.clone(),
-        refs_at_start: vec![(name.clone(), None)],
-        push_branches: vec![name],
-        set_upstream: true,
-        changelog: String::new(),
-    })
+    let commit = branches.tip(&config.develop).unwrap_or_default();
+    Ok(branch_off(FlowKind::Start, branches, name, &config.develop, &commit))
 }
 
 /// `release hotfix`: a hotfix branch for `version` from `from` (a tag, or `main`'s tip).
@@ -261,13 +244,25 @@ pub fn hotfix(
 ) -> Result<FlowPlan, FlowError> {
     let name = branch_name(&config.hotfix_branch, version);
     new_branch_free(branches, &name)?;
-    Ok(FlowPlan {
-        kind: FlowKind::Hotfix,
+    Ok(branch_off(FlowKind::Hotfix, branches, name, from, from_commit))
+}
+
+/// A flow that creates branch `name` at `commit` (`from` names it), switches to it, and pushes
+/// it with its upstream set: what `release start` and `release hotfix` both plan.
+fn branch_off(
+    kind: FlowKind,
+    branches: &Branches,
+    name: String,
+    from: &str,
+    commit: &str,
+) -> FlowPlan {
+    FlowPlan {
+        kind,
         start_branch: branches.current.clone(),
         new_branch: Some(NewBranch {
             name: name.clone(),
             from: from.to_string(),
-            commit: from_commit.to_string(),
+            commit: commit.to_string(),
         }),
         release_merge: None,
         back_merges: Vec::new(),
@@ -279,7 +274,7 @@ pub fn hotfix(
         push_branches: vec![name],
         set_upstream: true,
         changelog: String::new(),
-    })
+    }
 }
 
 fn new_branch_free(branches: &Branches, name: &str) -> Result<(), FlowError> {
